@@ -1,0 +1,63 @@
+package passthrough.api;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One immutable snapshot of everything the tool knows about a host. Plugins get only this: they never
+ * read files themselves, so a plugin is a pure function of facts and can be tested without root.
+ *
+ * @param devices          every PCI function, sorted by address
+ * @param groups           IOMMU groups, sorted by id; empty when the IOMMU is off
+ * @param iommuUnits       entries of /sys/class/iommu (dmar0, ivhd0, ...)
+ * @param firmwareTables   presence of DMAR and IVRS in /sys/firmware/acpi/tables
+ * @param cpu              /proc/cpuinfo
+ * @param commandLine      /proc/cmdline of the running kernel
+ * @param kernelRelease    /proc/sys/kernel/osrelease (uname -r), null when unknown
+ * @param modules          modules.builtin, modules.dep, /proc/modules of that release
+ * @param os               /etc/os-release
+ * @param files            text of the boot and module configuration files that exist, by path relative to
+ *                         the root (etc/default/grub, boot/grub/grub.cfg, etc/modprobe.d/*.conf, proc/mounts, ...)
+ * @param readProblems     what could not be read, each naming the path and the way out; never fatal
+ */
+public record HostFacts(List<PciDevice> devices, List<IommuGroup> groups, List<String> iommuUnits,
+                        Map<FirmwareTable, Presence> firmwareTables, CpuInfo cpu, KernelCommandLine commandLine,
+                        String kernelRelease, KernelModules modules, OsRelease os, Map<String, String> files,
+                        List<Finding> readProblems) {
+
+    public HostFacts {
+        devices = devices.stream().sorted((a, b) -> a.address().compareTo(b.address())).toList();
+        groups = groups.stream().sorted((a, b) -> Integer.compare(a.id(), b.id())).toList();
+        iommuUnits = List.copyOf(iommuUnits);
+        firmwareTables = Map.copyOf(firmwareTables);
+        files = Map.copyOf(files);
+        readProblems = List.copyOf(readProblems);
+    }
+
+    /** The IOMMU is on when the kernel formed groups: that is what passthrough needs. */
+    public boolean iommuActive() {
+        return !groups.isEmpty();
+    }
+
+    public Presence firmwareTable(FirmwareTable table) {
+        return firmwareTables.getOrDefault(table, Presence.UNKNOWN);
+    }
+
+    public Optional<PciDevice> device(PciAddress address) {
+        return devices.stream().filter(d -> d.address().equals(address)).findFirst();
+    }
+
+    public Optional<IommuGroup> group(int id) {
+        return groups.stream().filter(g -> g.id() == id).findFirst();
+    }
+
+    /** The devices of a group, in address order; devices sysfs lists in the group but not on the bus are left out. */
+    public List<PciDevice> devicesOf(IommuGroup group) {
+        return group.devices().stream().map(this::device).flatMap(Optional::stream).toList();
+    }
+
+    public Optional<String> file(String relativePath) {
+        return Optional.ofNullable(files.get(relativePath));
+    }
+}

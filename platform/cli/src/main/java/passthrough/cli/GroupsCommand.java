@@ -1,0 +1,91 @@
+package passthrough.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import passthrough.api.HostFacts;
+import passthrough.api.IommuGroup;
+import passthrough.api.PciDevice;
+import passthrough.cli.json.DeviceJson;
+import passthrough.cli.json.GroupsJson;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** `passthrough groups`: every IOMMU group and its devices. */
+@Command(name = "groups", mixinStandardHelpOptions = true,
+        description = {"List IOMMU groups with their devices: address, [vendor:device], class, name, driver; the boot "
+                + "GPU and bridges (which stay with the host) are marked.",
+            "Exit 1 when the IOMMU is off (the PCI devices are listed without groups)."})
+final class GroupsCommand implements Callable<Integer> {
+    @ParentCommand
+    PassthroughCommand global;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--gpu", description = "Only groups holding a display controller (VGA, 3D, other display).")
+    boolean gpuOnly;
+
+    @Override
+    public Integer call() {
+        try (HostSession session = HostSession.open(global, false)) {
+            HostFacts facts = session.facts;
+            PrintWriter out = spec.commandLine().getOut();
+            List<IommuGroup> groups = new ArrayList<>();
+            for (IommuGroup g : facts.groups()) {
+                if (!gpuOnly || facts.devicesOf(g).stream().anyMatch(d -> d.classCode().isDisplay())) groups.add(g);
+            }
+            if (global.json) {
+                List<GroupsJson.GroupJson> gj = groups.stream().map(g -> new GroupsJson.GroupJson(g.id(),
+                        facts.devicesOf(g).stream().anyMatch(d -> d.classCode().isDisplay()),
+                        facts.devicesOf(g).stream().map(DeviceJson::of).toList())).toList();
+                List<DeviceJson> ungrouped = facts.iommuActive() ? List.of()
+                        : facts.devices().stream().filter(d -> !gpuOnly || d.classCode().isDisplay()).map(DeviceJson::of).toList();
+                Json.print(out, new GroupsJson(facts.iommuActive(), gj, ungrouped));
+            } else {
+                print(out, facts, groups);
+            }
+            return facts.iommuActive() ? ExitCodes.OK : ExitCodes.NOT_READY;
+        }
+    }
+
+    private void print(PrintWriter out, HostFacts facts, List<IommuGroup> groups) {
+        if (!facts.iommuActive()) {
+            out.println("The IOMMU is not active: sys/kernel/iommu_groups is empty, so there are no groups.");
+            out.println("Run `passthrough check` to see why and which kernel parameters turn it on.");
+            out.println();
+            out.println("PCI devices (no IOMMU groups):");
+            for (PciDevice d : facts.devices()) {
+                if (!gpuOnly || d.classCode().isDisplay()) out.println("  " + line(d));
+            }
+            out.flush();
+            return;
+        }
+        if (groups.isEmpty()) out.println(gpuOnly ? "No IOMMU group holds a display controller." : "No IOMMU groups.");
+        for (IommuGroup g : groups) {
+            out.println("IOMMU group " + g.id());
+            for (PciDevice d : facts.devicesOf(g)) out.println("  " + line(d));
+            for (var a : g.devices()) {
+                if (facts.device(a).isEmpty()) out.println("  " + a.toShortString() + " (listed in the group, not on the PCI bus)");
+            }
+        }
+        out.flush();
+    }
+
+    /** One line in the style of `lspci -nnk`, plus what matters for passthrough. */
+    static String line(PciDevice d) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(d.address().toShortString()).append(' ')
+                .append(String.format("%s [%04x]: ", d.className(), d.classCode().value() >> 8))
+                .append(d.displayName()).append(" [").append(d.id()).append(']');
+        if (d.revision() >= 0) sb.append(String.format(" (rev %02x)", d.revision()));
+        sb.append("  driver: ").append(d.driver() == null ? "none" : d.driver());
+        if (d.bootVga()) sb.append("  [boot VGA: the host's console GPU]");
+        if (d.classCode().isPciBridge()) sb.append("  [bridge: stays with the host]");
+        return sb.toString();
+    }
+}

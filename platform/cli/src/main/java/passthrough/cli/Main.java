@@ -1,0 +1,31 @@
+package passthrough.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/** Entry point: `passthrough ...`. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs one command line with the given streams; tests call this in-process. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        boolean verbose = false;
+        for (String a : args) {
+            if (a.equals("-v") || a.equals("--verbose")) verbose = true;
+            if (a.equals("--")) break;
+        }
+        // logback reads this property when first used: OFF unless -v, and always to stderr (logback.xml)
+        System.setProperty("passthrough.log.level", verbose ? "DEBUG" : "OFF");
+        CommandLine cl = new CommandLine(new PassthroughCommand());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler(new ErrorHandler(verbose));
+        cl.setParameterExceptionHandler(new UsageErrorHandler());
+        return cl.execute(args);
+    }
+}

@@ -1,0 +1,48 @@
+package passthrough.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The top command: global options shared by every subcommand (inherited, so they work before or after it). */
+@Command(name = "passthrough", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Takes a Linux KVM host from \"I have a spare GPU\" to a VM that owns it, safely.",
+        subcommands = {CheckCommand.class, GroupsCommand.class, ReportCommand.class, PluginsCommand.class},
+        footer = {"", "Exit status: 0 ok/ready, 1 not ready, 2 usage error, 3 refused for safety, 4 I/O error."})
+public final class PassthroughCommand implements Runnable {
+
+    @Option(names = "--root", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "Read (and later write) the host below DIR instead of / (like dpkg --root). Default: /.")
+    Path root = Path.of("/");
+
+    @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print JSON on stdout, for scripts.")
+    boolean json;
+
+    @Option(names = "--plugins-dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "Load pf4j plugins from DIR as well (repeatable); the install's plugins/ is always read.")
+    List<Path> pluginDirs = new ArrayList<>();
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Log to stderr and show stack traces of errors.")
+    boolean verbose;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The install's plugin directory (set by bin/passthrough) followed by any --plugins-dir. */
+    List<Path> allPluginDirs() {
+        List<Path> dirs = new ArrayList<>();
+        String installed = System.getProperty("passthrough.plugins");
+        if (installed != null && !installed.isBlank()) dirs.add(Path.of(installed));
+        dirs.addAll(pluginDirs);
+        return dirs;
+    }
+}

@@ -1,0 +1,198 @@
+package passthrough.core.host;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import passthrough.api.CpuInfo;
+import passthrough.api.FirmwareTable;
+import passthrough.api.HostFacts;
+import passthrough.api.IommuGroup;
+import passthrough.api.KernelCommandLine;
+import passthrough.api.KernelModules;
+import passthrough.api.OsRelease;
+import passthrough.api.PciAddress;
+import passthrough.api.PciDevice;
+import passthrough.api.PciId;
+import passthrough.api.Presence;
+
+/**
+ * Reads a host root into one {@link HostFacts} snapshot. Nothing it meets is fatal: what cannot be read is
+ * unknown and becomes a warning in {@link HostFacts#readProblems()}.
+ */
+public final class HostFactsReader {
+
+    /** Configuration files plugins may need, read when they exist; globs are one directory level. */
+    static final List<String> CONFIG_FILES = List.of(
+            "etc/default/grub", "etc/default/grub.d/*.cfg", "boot/grub/grub.cfg", "boot/grub2/grub.cfg",
+            "etc/kernel/cmdline", "boot/loader/loader.conf", "boot/loader/entries/*.conf",
+            "etc/modprobe.d/*.conf", "etc/modules", "etc/modules-load.d/*.conf", "etc/initramfs-tools/modules",
+            "etc/sysconfig/modules", "etc/mkinitcpio.conf", "etc/dracut.conf.d/*.conf",
+            "etc/libvirt/qemu.conf", "proc/mounts");
+
+    static final List<String> PCI_IDS = List.of("usr/share/misc/pci.ids", "usr/share/hwdata/pci.ids");
+
+    private final HostRoot root;
+    private final ReadProblems problems = new ReadProblems();
+
+    private HostFactsReader(HostRoot root) {
+        this.root = root;
+    }
+
+    public static HostFacts read(HostRoot root) {
+        return new HostFactsReader(root).read();
+    }
+
+    private HostFacts read() {
+        List<PciDeviceReader.RawDevice> raw = new PciDeviceReader(root, problems).readAll();
+        List<IommuGroup> groups = readGroups();
+        Map<PciAddress, Integer> groupOf = new HashMap<>();
+        for (IommuGroup g : groups) for (PciAddress a : g.devices()) groupOf.put(a, g.id());
+
+        String release = text("proc/sys/kernel/osrelease").map(String::strip).filter(s -> !s.isEmpty()).orElse(null);
+        KernelModules modules = readModules(release);
+        ModuleAliasTable aliases = release == null ? ModuleAliasTable.empty()
+                : text("lib/modules/" + release + "/modules.alias").map(ModuleAliasTable::parse).orElse(ModuleAliasTable.empty());
+        PciIdsDatabase names = readPciIds(raw);
+
+        List<PciDevice> devices = new ArrayList<>();
+        for (PciDeviceReader.RawDevice d : raw) {
+            Integer group = d.iommuGroup() != null ? d.iommuGroup() : groupOf.get(d.address());
+            devices.add(new PciDevice(d.address(), d.id(), d.subsystem(), d.classCode(), d.revision(), d.bootVga(),
+                    d.driver(), d.modalias(), group, names.vendorName(d.id().vendor()).orElse(null),
+                    names.deviceName(d.id()).orElse(null), names.className(d.classCode()), aliases.modulesFor(d.modalias())));
+        }
+        return new HostFacts(devices, groups, readIommuUnits(), readFirmwareTables(), readCpu(),
+                text("proc/cmdline").map(s -> KernelCommandLine.parse(s.strip())).orElse(KernelCommandLine.empty()),
+                release, modules, readOsRelease(), readConfigFiles(), problems.findings());
+    }
+
+    private static PciIdsDatabase namesFor(HostRoot root, Set<PciId> ids) {
+        for (String path : PCI_IDS) {
+            try {
+                Optional<String> t = root.readText(path);
+                if (t.isPresent()) return PciIdsDatabase.parse(t.get(), ids);
+            } catch (UnreadableFileException e) {
+                // names are a convenience: fall back to class names
+            }
+        }
+        return PciIdsDatabase.empty();
+    }
+
+    private PciIdsDatabase readPciIds(List<PciDeviceReader.RawDevice> raw) {
+        Set<PciId> ids = new HashSet<>();
+        for (PciDeviceReader.RawDevice d : raw) ids.add(d.id());
+        return namesFor(root, ids);
+    }
+
+    private List<IommuGroup> readGroups() {
+        String base = "sys/kernel/iommu_groups";
+        List<IommuGroup> groups = new ArrayList<>();
+        try {
+            for (String name : root.list(base)) {
+                OptionalInt id = SysfsValues.decimal(name);
+                if (id.isEmpty()) {
+                    problems.warn("BAD_GROUP_ENTRY", base + "/" + name + ": not a group number; ignored",
+                            "remove it from the captured root, or re-capture with `passthrough report`");
+                    continue;
+                }
+                List<PciAddress> members = new ArrayList<>();
+                for (String dev : root.list(base + "/" + name + "/devices")) {
+                    if (PciAddress.isValid(dev)) members.add(PciAddress.parse(dev));
+                    else problems.warn("BAD_GROUP_MEMBER", base + "/" + name + "/devices/" + dev
+                            + ": not a PCI address; ignored", "re-capture the host with `passthrough report`");
+                }
+                groups.add(new IommuGroup(id.getAsInt(), members));
+            }
+        } catch (UnreadableFileException e) {
+            problems.unreadable(e);
+        }
+        return groups;
+    }
+
+    private List<String> readIommuUnits() {
+        try {
+            return root.list("sys/class/iommu");
+        } catch (UnreadableFileException e) {
+            problems.unreadable(e);
+            return List.of();
+        }
+    }
+
+    private Map<FirmwareTable, Presence> readFirmwareTables() {
+        Map<FirmwareTable, Presence> out = new EnumMap<>(FirmwareTable.class);
+        String dir = "sys/firmware/acpi/tables";
+        boolean known = root.isDirectory(dir);
+        for (FirmwareTable t : FirmwareTable.values()) {
+            // the tables are root-only files; their presence is what matters, and that needs no read permission
+            out.put(t, !known ? Presence.UNKNOWN : root.exists(dir + "/" + t.name()) ? Presence.PRESENT : Presence.ABSENT);
+        }
+        return out;
+    }
+
+    private CpuInfo readCpu() {
+        return text("proc/cpuinfo").map(CpuInfoParser::parse).orElse(CpuInfo.unknown());
+    }
+
+    private KernelModules readModules(String release) {
+        Set<String> loaded = text("proc/modules").map(ModuleLists::namesFromProcModules).orElse(Set.of());
+        if (release == null) {
+            problems.warn("KERNEL_RELEASE_UNKNOWN", "proc/sys/kernel/osrelease: missing; kernel modules cannot be looked up",
+                    "on a captured root, re-capture with `passthrough report`");
+            return new KernelModules(Set.of(), Set.of(), loaded, false);
+        }
+        String dir = "lib/modules/" + release;
+        Optional<String> builtin = text(dir + "/modules.builtin");
+        Optional<String> dep = text(dir + "/modules.dep");
+        if (builtin.isEmpty() && dep.isEmpty()) {
+            problems.warn("KERNEL_MODULES_UNKNOWN", dir + ": no modules.builtin or modules.dep; cannot tell which "
+                    + "drivers are built in", "install the kernel's modules package, or run depmod " + release);
+            return new KernelModules(Set.of(), Set.of(), loaded, false);
+        }
+        return new KernelModules(builtin.map(ModuleLists::namesFromPaths).orElse(Set.of()),
+                dep.map(ModuleLists::namesFromPaths).orElse(Set.of()), loaded, true);
+    }
+
+    private OsRelease readOsRelease() {
+        Optional<String> t = text("etc/os-release");
+        if (t.isEmpty()) t = text("usr/lib/os-release");
+        return t.map(OsReleaseParser::parse).orElse(OsRelease.unknown());
+    }
+
+    private Map<String, String> readConfigFiles() {
+        Map<String, String> out = new TreeMap<>();
+        for (String pattern : CONFIG_FILES) {
+            int star = pattern.indexOf('*');
+            if (star < 0) {
+                text(pattern).ifPresent(t -> out.put(pattern, t));
+                continue;
+            }
+            String dir = pattern.substring(0, pattern.lastIndexOf('/'));
+            String suffix = pattern.substring(star + 1);
+            try {
+                for (String name : root.list(dir)) {
+                    if (name.endsWith(suffix)) text(dir + "/" + name).ifPresent(t -> out.put(dir + "/" + name, t));
+                }
+            } catch (UnreadableFileException e) {
+                problems.unreadable(e);
+            }
+        }
+        return new LinkedHashMap<>(out);
+    }
+
+    private Optional<String> text(String rel) {
+        try {
+            return root.readText(rel);
+        } catch (UnreadableFileException e) {
+            problems.unreadable(e);
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package passthrough.core.plugins;
+
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
+import org.pf4j.DefaultPluginManager;
+import org.pf4j.ExtensionPoint;
+import org.pf4j.PluginState;
+import org.pf4j.PluginWrapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import passthrough.api.BindingStrategy;
+import passthrough.api.BootloaderWriter;
+import passthrough.api.GuestQuirk;
+import passthrough.api.HardwareProbe;
+import passthrough.api.Hypervisor;
+
+/**
+ * All extensions the tool can use: built-ins found with {@link ServiceLoader} (module path and class path alike)
+ * and pf4j plugins from the plugin directories. pf4j is asked plugin by plugin, so the host's own class path is
+ * never scanned for "system extensions". A plugin that fails to load, start or instantiate is recorded in
+ * {@link #problems()} and skipped.
+ */
+public final class PluginRegistry implements AutoCloseable {
+    public static final String BUILTIN = "builtin";
+    public static final List<Class<? extends ExtensionPoint>> EXTENSION_POINTS = List.of(
+            HardwareProbe.class, BindingStrategy.class, BootloaderWriter.class, Hypervisor.class, GuestQuirk.class);
+
+    private static final Logger LOG = LoggerFactory.getLogger(PluginRegistry.class);
+
+    private final ProblemRecordingPluginManager manager;
+    private final List<Path> directories;
+
+    private PluginRegistry(ProblemRecordingPluginManager manager, List<Path> directories) {
+        this.manager = manager;
+        this.directories = directories;
+    }
+
+    /** Loads and starts the plugins found in {@code directories}; directories that do not exist are skipped. */
+    public static PluginRegistry load(List<Path> directories) {
+        List<Path> existing = directories.stream().filter(Files::isDirectory).distinct().toList();
+        ProblemRecordingPluginManager manager = new ProblemRecordingPluginManager(existing);
+        if (!existing.isEmpty()) {
+            try {
+                manager.loadPlugins();
+            } catch (RuntimeException e) {
+                manager.record(null, null, "plugins could not be resolved: " + e.getMessage());
+            }
+            for (PluginWrapper p : manager.getResolvedPlugins()) {
+                try {
+                    manager.startPlugin(p.getPluginId());
+                } catch (RuntimeException e) {
+                    manager.record(p.getPluginPath(), p.getPluginId(), "cannot start: " + e.getMessage());
+                }
+                if (p.getPluginState() == PluginState.FAILED) {
+                    Throwable t = p.getFailedException();
+                    manager.record(p.getPluginPath(), p.getPluginId(), "failed to start"
+                            + (t == null ? "" : ": " + t.getMessage()));
+                }
+            }
+        }
+        return new PluginRegistry(manager, existing);
+    }
+
+    public List<Path> directories() {
+        return directories;
+    }
+
+    /** Built-ins first, then plugins in id order. */
+    public <T extends ExtensionPoint> List<LoadedExtension<T>> extensions(Class<T> type) {
+        List<LoadedExtension<T>> out = new ArrayList<>();
+        for (T t : ServiceLoader.load(type, PluginRegistry.class.getClassLoader())) out.add(new LoadedExtension<>(t, BUILTIN));
+        for (PluginWrapper p : startedPlugins()) {
+            try {
+                for (T t : manager.getExtensions(type, p.getPluginId())) out.add(new LoadedExtension<>(t, p.getPluginId()));
+            } catch (RuntimeException | LinkageError e) {
+                manager.record(p.getPluginPath(), p.getPluginId(), "cannot create its " + type.getSimpleName()
+                        + " extension: " + e);
+            }
+        }
+        return out;
+    }
+
+    /** Every plugin pf4j knows, with the extension points and ids it provides. */
+    public List<PluginInfo> plugins() {
+        List<PluginInfo> out = new ArrayList<>();
+        for (PluginWrapper p : manager.getPlugins().stream()
+                .sorted((a, b) -> a.getPluginId().compareTo(b.getPluginId())).toList()) {
+            Set<String> points = new TreeSet<>();
+            Set<String> ids = new LinkedHashSet<>();
+            if (p.getPluginState() == PluginState.STARTED) {
+                for (Class<? extends ExtensionPoint> type : EXTENSION_POINTS) {
+                    try {
+                        for (Object e : manager.getExtensions(type, p.getPluginId())) {
+                            points.add(type.getSimpleName());
+                            ids.add(extensionId(e));
+                        }
+                    } catch (RuntimeException | LinkageError ex) {
+                        LOG.debug("plugin {} extension listing failed", p.getPluginId(), ex);
+                    }
+                }
+            }
+            var d = p.getDescriptor();
+            out.add(new PluginInfo(p.getPluginId(), d.getVersion(), d.getProvider() == null ? "" : d.getProvider(),
+                    p.getPluginState().toString(), p.getPluginPath(), List.copyOf(points), List.copyOf(ids)));
+        }
+        return out;
+    }
+
+    public List<PluginProblem> problems() {
+        return manager.problems();
+    }
+
+    /** Every extension point has an {@code id()}; reflection keeps this listing independent of the point's type. */
+    public static String extensionId(Object extension) {
+        try {
+            Method m = extension.getClass().getMethod("id");
+            return String.valueOf(m.invoke(extension));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return extension.getClass().getName();
+        }
+    }
+
+    private List<PluginWrapper> startedPlugins() {
+        return manager.getStartedPlugins().stream().sorted((a, b) -> a.getPluginId().compareTo(b.getPluginId())).toList();
+    }
+
+    @Override
+    public void close() {
+        // pf4j 3.15.0's stopPlugins() skips plugins or throws ConcurrentModificationException (pf4j #656):
+        // stop them one by one from a copy, then unload.
+        for (PluginWrapper p : new ArrayList<>(manager.getStartedPlugins())) {
+            try {
+                manager.stopPlugin(p.getPluginId());
+            } catch (RuntimeException e) {
+                LOG.debug("stopping plugin {} failed", p.getPluginId(), e);
+            }
+        }
+        manager.unloadPlugins();
+    }
+
+    /** pf4j logs a plugin that fails to load and moves on; this keeps the failure so the user is told. */
+    private static final class ProblemRecordingPluginManager extends DefaultPluginManager {
+        private final List<PluginProblem> problems = new ArrayList<>();
+
+        ProblemRecordingPluginManager(List<Path> roots) {
+            super(roots.toArray(Path[]::new));
+        }
+
+        @Override
+        protected PluginWrapper loadPluginFromPath(Path pluginPath) {
+            try {
+                return super.loadPluginFromPath(pluginPath);
+            } catch (RuntimeException e) {
+                record(pluginPath, null, "cannot load: " + describe(e));
+                throw e;
+            }
+        }
+
+        synchronized void record(Path path, String id, String message) {
+            problems.add(new PluginProblem(path, id, message));
+        }
+
+        synchronized List<PluginProblem> problems() {
+            return List.copyOf(problems);
+        }
+
+        private static String describe(Throwable e) {
+            StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+            for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+                sb.append(" (").append(c.getMessage()).append(')');
+            }
+            return sb.toString();
+        }
+    }
+}
