@@ -111,24 +111,21 @@ public final class KernelCommandLine {
      * removed (a duplicate is never left behind), and it is appended when absent. Unchanged text stays.
      */
     public KernelCommandLine with(KernelParameter parameter) {
-        List<Piece> out = new ArrayList<>();
-        boolean placed = false;
-        for (Piece p : pieces) {
-            if (p.isParameter() && p.parameter().sameName(parameter.name())) {
-                if (!placed) {
-                    out.add(p.parameter().equals(parameter) ? p : new Piece(parameter.toString(), parameter));
-                    placed = true;
-                }
-                continue;
+        int first = -1;
+        for (int i = 0; i < pieces.size(); i++) {
+            if (pieces.get(i).isParameter() && pieces.get(i).parameter().sameName(parameter.name())) {
+                first = i;
+                break;
             }
-            out.add(p);
         }
-        if (!placed) {
-            boolean needsSpace = !out.isEmpty() && out.get(out.size() - 1).isParameter();
-            if (needsSpace) out.add(new Piece(" ", null));
+        List<Piece> out = new ArrayList<>(pieces);
+        if (first < 0) {
+            if (!out.isEmpty() && out.get(out.size() - 1).isParameter()) out.add(new Piece(" ", null));
             out.add(new Piece(parameter.toString(), parameter));
+            return new KernelCommandLine(out, initArguments);
         }
-        return new KernelCommandLine(out, initArguments);
+        if (!out.get(first).parameter().equals(parameter)) out.set(first, new Piece(parameter.toString(), parameter));
+        return new KernelCommandLine(remove(out, p -> p.sameName(parameter.name()), first + 1), initArguments);
     }
 
     /** Removes every parameter matching {@code pattern} (name, and value when the pattern has one). */
@@ -137,11 +134,19 @@ public final class KernelCommandLine {
     }
 
     public KernelCommandLine without(Predicate<KernelParameter> doomed) {
+        return new KernelCommandLine(remove(pieces, doomed, 0), initArguments);
+    }
+
+    /**
+     * Drops doomed parameters at or after {@code from}, each with one adjacent separator: the one before it, or at
+     * the very start the one after it, so the rest of the text keeps its spacing.
+     */
+    private static List<Piece> remove(List<Piece> in, Predicate<KernelParameter> doomed, int from) {
         List<Piece> out = new ArrayList<>();
         boolean skipNextSeparator = false;
-        for (Piece p : pieces) {
-            if (p.isParameter() && doomed.test(p.parameter())) {
-                // take the separator before it with it; at the very start take the one after it
+        for (int i = 0; i < in.size(); i++) {
+            Piece p = in.get(i);
+            if (i >= from && p.isParameter() && doomed.test(p.parameter())) {
                 boolean hasParameterBefore = out.stream().anyMatch(Piece::isParameter);
                 if (hasParameterBefore && !out.get(out.size() - 1).isParameter()) {
                     out.remove(out.size() - 1);
@@ -157,7 +162,7 @@ public final class KernelCommandLine {
             skipNextSeparator = false;
             out.add(p);
         }
-        return new KernelCommandLine(out, initArguments);
+        return out;
     }
 
     @Override
