@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import passthrough.api.HostFacts;
 import passthrough.api.IommuGroup;
+import passthrough.api.PciAddress;
 import passthrough.api.PciDevice;
 import passthrough.cli.json.DeviceJson;
 import passthrough.cli.json.GroupsJson;
@@ -30,21 +31,34 @@ final class GroupsCommand implements Callable<Integer> {
     @Option(names = "--gpu", description = "Only groups holding a display controller (VGA, 3D, other display).")
     boolean gpuOnly;
 
+    @Option(names = "--device", paramLabel = "ADDR",
+            description = "Only the group of this device (65:00.0 or 0000:65:00.0).")
+    String device;
+
+    private PciAddress only;
+
     @Override
     public Integer call() {
         try (HostSession session = HostSession.open(global, false)) {
             HostFacts facts = session.facts;
             PrintWriter out = spec.commandLine().getOut();
+            only = device == null ? null : PciAddress.parse(device);
+            if (only != null && facts.device(only).isEmpty()) {
+                throw new UserError(ExitCodes.USAGE, "no PCI device " + only + " on this host (sys/bus/pci/devices/"
+                        + only + " does not exist); `passthrough groups` lists the devices");
+            }
             List<IommuGroup> groups = new ArrayList<>();
             for (IommuGroup g : facts.groups()) {
-                if (!gpuOnly || facts.devicesOf(g).stream().anyMatch(d -> d.classCode().isDisplay())) groups.add(g);
+                if (gpuOnly && facts.devicesOf(g).stream().noneMatch(d -> d.classCode().isDisplay())) continue;
+                if (only != null && !g.devices().contains(only)) continue;
+                groups.add(g);
             }
             if (global.json) {
                 List<GroupsJson.GroupJson> gj = groups.stream().map(g -> new GroupsJson.GroupJson(g.id(),
                         facts.devicesOf(g).stream().anyMatch(d -> d.classCode().isDisplay()),
                         facts.devicesOf(g).stream().map(DeviceJson::of).toList())).toList();
                 List<DeviceJson> ungrouped = facts.iommuActive() ? List.of()
-                        : facts.devices().stream().filter(d -> !gpuOnly || d.classCode().isDisplay()).map(DeviceJson::of).toList();
+                        : facts.devices().stream().filter(d -> shown(d)).map(DeviceJson::of).toList();
                 Json.print(out, new GroupsJson(facts.iommuActive(), gj, ungrouped));
             } else {
                 print(out, facts, groups);
@@ -60,12 +74,15 @@ final class GroupsCommand implements Callable<Integer> {
             out.println();
             out.println("PCI devices (no IOMMU groups):");
             for (PciDevice d : facts.devices()) {
-                if (!gpuOnly || d.classCode().isDisplay()) out.println("  " + line(d));
+                if (shown(d)) out.println("  " + line(d));
             }
             out.flush();
             return;
         }
-        if (groups.isEmpty()) out.println(gpuOnly ? "No IOMMU group holds a display controller." : "No IOMMU groups.");
+        if (groups.isEmpty()) {
+            out.println(only != null ? only + " is in no IOMMU group." : gpuOnly ? "No IOMMU group holds a display controller."
+                    : "No IOMMU groups.");
+        }
         for (IommuGroup g : groups) {
             out.println("IOMMU group " + g.id());
             for (PciDevice d : facts.devicesOf(g)) out.println("  " + line(d));
@@ -74,6 +91,10 @@ final class GroupsCommand implements Callable<Integer> {
             }
         }
         out.flush();
+    }
+
+    private boolean shown(PciDevice d) {
+        return (!gpuOnly || d.classCode().isDisplay()) && (only == null || d.address().equals(only));
     }
 
     /** One line in the style of `lspci -nnk`, plus what matters for passthrough. */
