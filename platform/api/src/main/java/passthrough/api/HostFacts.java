@@ -19,12 +19,14 @@ import java.util.Optional;
  * @param os               /etc/os-release
  * @param files            text of the boot and module configuration files that exist, by path relative to
  *                         the root (etc/default/grub, boot/grub/grub.cfg, etc/modprobe.d/*.conf, proc/mounts, ...)
+ * @param commands         the boot and VM tools installed in the root (update-grub, update-initramfs, dracut, virsh,
+ *                         ...), by name, found in usr/sbin, usr/bin, sbin or bin
  * @param readProblems     what could not be read, each naming the path and the way out; never fatal
  */
 public record HostFacts(List<PciDevice> devices, List<IommuGroup> groups, List<String> iommuUnits,
                         Map<FirmwareTable, Presence> firmwareTables, CpuInfo cpu, KernelCommandLine commandLine,
                         String kernelRelease, KernelModules modules, OsRelease os, Map<String, String> files,
-                        List<Finding> readProblems) {
+                        java.util.Set<String> commands, List<Finding> readProblems) {
 
     public HostFacts {
         devices = devices.stream().sorted((a, b) -> a.address().compareTo(b.address())).toList();
@@ -32,6 +34,7 @@ public record HostFacts(List<PciDevice> devices, List<IommuGroup> groups, List<S
         iommuUnits = List.copyOf(iommuUnits);
         firmwareTables = Map.copyOf(firmwareTables);
         files = Map.copyOf(files);
+        commands = java.util.Set.copyOf(commands);
         readProblems = List.copyOf(readProblems);
     }
 
@@ -55,6 +58,10 @@ public record HostFacts(List<PciDevice> devices, List<IommuGroup> groups, List<S
     /** The devices of a group, in address order; devices sysfs lists in the group but not on the bus are left out. */
     public List<PciDevice> devicesOf(IommuGroup group) {
         return group.devices().stream().map(this::device).flatMap(Optional::stream).toList();
+    }
+
+    public boolean hasCommand(String name) {
+        return commands.contains(name);
     }
 
     public Optional<String> file(String relativePath) {

@@ -37,6 +37,13 @@ public final class HostFactsReader {
             "etc/sysconfig/modules", "etc/mkinitcpio.conf", "etc/dracut.conf.d/*.conf",
             "etc/libvirt/qemu.conf", "proc/mounts");
 
+    /** Tools plugins may plan to run; their presence decides e.g. update-grub versus grub-mkconfig. */
+    static final List<String> COMMANDS = List.of("update-grub", "grub-mkconfig", "grub2-mkconfig", "grub-script-check",
+            "update-initramfs", "lsinitramfs", "dracut", "mkinitcpio", "grubby", "kernelstub", "proxmox-boot-tool",
+            "kernel-install", "bootctl", "rpm-ostree", "depmod", "modprobe", "virsh", "virt-xml-validate",
+            "qemu-system-x86_64", "lspci");
+    static final List<String> COMMAND_DIRS = List.of("usr/sbin", "usr/bin", "sbin", "bin");
+
     static final List<String> PCI_IDS = List.of("usr/share/misc/pci.ids", "usr/share/hwdata/pci.ids");
 
     private final HostRoot root;
@@ -71,7 +78,7 @@ public final class HostFactsReader {
         }
         return new HostFacts(devices, groups, readIommuUnits(), readFirmwareTables(), readCpu(),
                 text("proc/cmdline").map(s -> KernelCommandLine.parse(s.strip())).orElse(KernelCommandLine.empty()),
-                release, modules, readOsRelease(), readConfigFiles(), problems.findings());
+                release, modules, readOsRelease(), readConfigFiles(), readCommands(), problems.findings());
     }
 
     private static PciIdsDatabase namesFor(HostRoot root, Set<PciId> ids) {
@@ -164,6 +171,19 @@ public final class HostFactsReader {
         Optional<String> t = text("etc/os-release");
         if (t.isEmpty()) t = text("usr/lib/os-release");
         return t.map(OsReleaseParser::parse).orElse(OsRelease.unknown());
+    }
+
+    private Set<String> readCommands() {
+        Set<String> found = new java.util.TreeSet<>();
+        for (String name : COMMANDS) {
+            for (String dir : COMMAND_DIRS) {
+                if (root.exists(dir + "/" + name)) {
+                    found.add(name);
+                    break;
+                }
+            }
+        }
+        return found;
     }
 
     private Map<String, String> readConfigFiles() {

@@ -23,7 +23,7 @@ class IntelVtdProbeTest {
     static HostFacts host(CpuVendor vendor, String cmdline, Presence dmar) {
         return new HostFacts(List.of(), List.of(), List.of(), Map.of(FirmwareTable.DMAR, dmar),
                 new CpuInfo(vendor, "cpu", true, true), KernelCommandLine.parse(cmdline), "6.1.0",
-                KernelModules.unknown(), OsRelease.unknown(), Map.of(), List.of());
+                KernelModules.unknown(), OsRelease.unknown(), Map.of(), java.util.Set.of(), List.of());
     }
 
     private String applied(String cmdline) {
