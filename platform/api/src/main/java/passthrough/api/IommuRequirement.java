@@ -21,12 +21,14 @@ public record IommuRequirement(String technology, FirmwareTable firmwareTable, L
         findings = List.copyOf(findings);
     }
 
+    /** The requirement as a command-line change a bootloader writer can apply. */
+    public KernelParametersChange asChange() {
+        return new KernelParametersChange(parametersToSet, parametersToRemove, "turn on " + technology + " for passthrough");
+    }
+
     /** The command line after this requirement is met; untouched parameters stay as they are. */
     public KernelCommandLine applyTo(KernelCommandLine line) {
-        KernelCommandLine out = line;
-        for (KernelParameter p : parametersToRemove) out = out.without(p);
-        for (KernelParameter p : parametersToSet) out = out.with(p);
-        return out;
+        return asChange().applyTo(line);
     }
 
     /** Whether the command line already satisfies the requirement. */

@@ -12,27 +12,18 @@ import passthrough.cli.json.CheckJson;
 import passthrough.core.check.ReadinessCheck;
 import passthrough.core.check.ReadinessReport;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** `passthrough check`: can this machine do GPU passthrough? */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Readiness report: CPU virtualization, IOMMU firmware table, IOMMU active (and the kernel "
                 + "parameters that turn it on), command-line conflicts, vfio-pci / pci-stub, distribution.",
             "Exit 0 when ready, 1 when not."})
-final class CheckCommand implements Callable<Integer> {
-    @ParentCommand
-    PassthroughCommand global;
-
-    @Spec
-    CommandSpec spec;
-
+final class CheckCommand extends Subcommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (HostSession session = HostSession.open(global, true)) {
             ReadinessReport report = ReadinessCheck.run(session.facts, session.probes());
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = out();
             if (global.json) Json.print(out, toJson(report));
             else print(out, report);
             return report.ready() ? ExitCodes.OK : ExitCodes.NOT_READY;

@@ -12,22 +12,13 @@ import passthrough.cli.json.DeviceJson;
 import passthrough.cli.json.GroupsJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** `passthrough groups`: every IOMMU group and its devices. */
 @Command(name = "groups", mixinStandardHelpOptions = true,
         description = {"List IOMMU groups with their devices: address, [vendor:device], class, name, driver; the boot "
                 + "GPU and bridges (which stay with the host) are marked.",
             "Exit 1 when the IOMMU is off (the PCI devices are listed without groups)."})
-final class GroupsCommand implements Callable<Integer> {
-    @ParentCommand
-    PassthroughCommand global;
-
-    @Spec
-    CommandSpec spec;
-
+final class GroupsCommand extends Subcommand implements Callable<Integer> {
     @Option(names = "--gpu", description = "Only groups holding a display controller (VGA, 3D, other display).")
     boolean gpuOnly;
 
@@ -41,7 +32,7 @@ final class GroupsCommand implements Callable<Integer> {
     public Integer call() {
         try (HostSession session = HostSession.open(global, false)) {
             HostFacts facts = session.facts;
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = out();
             only = device == null ? null : PciAddress.parse(device);
             if (only != null && facts.device(only).isEmpty()) {
                 throw new UserError(ExitCodes.USAGE, "no PCI device " + only + " on this host (sys/bus/pci/devices/"

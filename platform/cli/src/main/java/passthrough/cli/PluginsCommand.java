@@ -11,21 +11,12 @@ import passthrough.core.plugins.PluginInfo;
 import passthrough.core.plugins.PluginProblem;
 import passthrough.core.plugins.PluginRegistry;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** `passthrough plugins`: what is loaded, from where, and what failed. */
 @Command(name = "plugins", mixinStandardHelpOptions = true,
         description = "List loaded plugins (id, version, state, extension points, path), built-in extensions, and "
                 + "plugins that could not be loaded.")
-final class PluginsCommand implements Callable<Integer> {
-    @ParentCommand
-    PassthroughCommand global;
-
-    @Spec
-    CommandSpec spec;
-
+final class PluginsCommand extends Subcommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (PluginRegistry registry = PluginRegistry.load(global.allPluginDirs())) {
@@ -37,7 +28,7 @@ final class PluginsCommand implements Callable<Integer> {
             }
             List<PluginInfo> plugins = registry.plugins();
             List<PluginProblem> problems = registry.problems();
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = out();
             if (global.json) {
                 Json.print(out, new PluginsJson(registry.directories().stream().map(Object::toString).toList(),
                         plugins.stream().map(p -> new PluginsJson.PluginJson(p.id(), p.version(), p.provider(), p.state(),

@@ -9,9 +9,6 @@ import passthrough.core.host.HostRootException;
 import passthrough.core.report.HostReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** `passthrough report --out host.tar.gz`: capture what the tool reads, to share or to test with. */
 @Command(name = "report", mixinStandardHelpOptions = true,
@@ -19,13 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "os-release, boot and module configuration) into a tar.gz.",
             "Unpacked, it is a valid --root: `mkdir h && tar xzf host.tar.gz -C h && passthrough --root h check`.",
             "Run it as root: some files (ACPI tables, grub.cfg) are readable only by root."})
-final class ReportCommand implements Callable<Integer> {
-    @ParentCommand
-    PassthroughCommand global;
-
-    @Spec
-    CommandSpec spec;
-
+final class ReportCommand extends Subcommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE.tar.gz", description = "Where to write the archive.")
     Path out;
 
@@ -40,7 +31,7 @@ final class ReportCommand implements Callable<Integer> {
             throw new UserError(ExitCodes.IO_ERROR, "cannot write " + out + ": " + e.getMessage()
                     + "; choose a writable place with --out", e);
         }
-        PrintWriter pw = spec.commandLine().getOut();
+        PrintWriter pw = out();
         if (global.json) {
             Json.print(pw, new ReportJson(s.archive().toString(), s.bytes(), s.files(), s.symlinks(), s.directories(),
                     s.facts().devices().size(), s.facts().groups().size()));
