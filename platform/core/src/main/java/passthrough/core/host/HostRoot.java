@@ -177,7 +177,16 @@ public final class HostRoot {
         Path p = root.resolve(real.get());
         try (Stream<Path> s = Files.list(p)) {
             List<String> names = new ArrayList<>(s.map(x -> x.getFileName().toString()).sorted().toList());
-            if (log != null) log.directory(real.get());
+            if (log != null) {
+                log.directory(real.get());
+                // a listed link is part of what was read even when it is never followed (the members of
+                // sys/kernel/iommu_groups/N/devices, sys/class/iommu/dmar0): keep it, or a report loses it
+                for (String name : names) {
+                    Path entry = p.resolve(name);
+                    if (Files.isSymbolicLink(entry)) log.symlink(real.get().isEmpty() ? name : real.get() + "/" + name,
+                                Files.readSymbolicLink(entry).toString());
+                }
+            }
             return names;
         } catch (NoSuchFileException | NotDirectoryException e) {
             return List.of();
@@ -198,7 +207,11 @@ public final class HostRoot {
     }
 
     public boolean isDirectory(String rel) {
-        return resolve(rel).map(r -> Files.isDirectory(root.resolve(r))).orElse(false);
+        Optional<String> real = resolve(rel);
+        boolean dir = real.map(r -> Files.isDirectory(root.resolve(r))).orElse(false);
+        // the answer was read from the host: a report must keep the directory, even if nothing in it is read
+        if (dir && log != null) log.directory(real.get());
+        return dir;
     }
 
     private static String trim(String rel) {
