@@ -23,19 +23,89 @@ import java.util.Optional;
  *                         ...), by name, found in usr/sbin, usr/bin, sbin or bin
  * @param readProblems     what could not be read, each naming the path and the way out; never fatal
  */
-public record HostFacts(List<PciDevice> devices, List<IommuGroup> groups, List<String> iommuUnits,
-                        Map<FirmwareTable, Presence> firmwareTables, CpuInfo cpu, KernelCommandLine commandLine,
-                        String kernelRelease, KernelModules modules, OsRelease os, Map<String, String> files,
-                        java.util.Set<String> commands, List<Finding> readProblems) {
+public final class HostFacts {
+    private final List<PciDevice> devices;
+    private final List<IommuGroup> groups;
+    private final List<String> iommuUnits;
+    private final Map<FirmwareTable, Presence> firmwareTables;
+    private final CpuInfo cpu;
+    private final KernelCommandLine commandLine;
+    private final String kernelRelease;
+    private final KernelModules modules;
+    private final OsRelease os;
+    private final Map<String, String> files;
+    private final java.util.Set<String> commands;
+    private final List<Finding> readProblems;
+    /** Devices by address: groups are resolved to devices often, and hosts have a thousand devices. */
+    private final Map<PciAddress, PciDevice> byAddress;
 
-    public HostFacts {
-        devices = devices.stream().sorted((a, b) -> a.address().compareTo(b.address())).toList();
-        groups = groups.stream().sorted((a, b) -> Integer.compare(a.id(), b.id())).toList();
-        iommuUnits = List.copyOf(iommuUnits);
-        firmwareTables = Map.copyOf(firmwareTables);
-        files = Map.copyOf(files);
-        commands = java.util.Set.copyOf(commands);
-        readProblems = List.copyOf(readProblems);
+    public HostFacts(List<PciDevice> devices, List<IommuGroup> groups, List<String> iommuUnits,
+                     Map<FirmwareTable, Presence> firmwareTables, CpuInfo cpu, KernelCommandLine commandLine,
+                     String kernelRelease, KernelModules modules, OsRelease os, Map<String, String> files,
+                     java.util.Set<String> commands, List<Finding> readProblems) {
+        this.devices = devices.stream().sorted((a, b) -> a.address().compareTo(b.address())).toList();
+        this.groups = groups.stream().sorted((a, b) -> Integer.compare(a.id(), b.id())).toList();
+        this.iommuUnits = List.copyOf(iommuUnits);
+        this.firmwareTables = Map.copyOf(firmwareTables);
+        this.cpu = java.util.Objects.requireNonNull(cpu, "cpu");
+        this.commandLine = java.util.Objects.requireNonNull(commandLine, "commandLine");
+        this.kernelRelease = kernelRelease;
+        this.modules = java.util.Objects.requireNonNull(modules, "modules");
+        this.os = java.util.Objects.requireNonNull(os, "os");
+        this.files = Map.copyOf(files);
+        this.commands = java.util.Set.copyOf(commands);
+        this.readProblems = List.copyOf(readProblems);
+        Map<PciAddress, PciDevice> index = new java.util.HashMap<>();
+        for (PciDevice d : this.devices) index.putIfAbsent(d.address(), d);
+        this.byAddress = Map.copyOf(index);
+    }
+
+    public List<PciDevice> devices() {
+        return devices;
+    }
+
+    public List<IommuGroup> groups() {
+        return groups;
+    }
+
+    public List<String> iommuUnits() {
+        return iommuUnits;
+    }
+
+    public Map<FirmwareTable, Presence> firmwareTables() {
+        return firmwareTables;
+    }
+
+    public CpuInfo cpu() {
+        return cpu;
+    }
+
+    public KernelCommandLine commandLine() {
+        return commandLine;
+    }
+
+    public String kernelRelease() {
+        return kernelRelease;
+    }
+
+    public KernelModules modules() {
+        return modules;
+    }
+
+    public OsRelease os() {
+        return os;
+    }
+
+    public Map<String, String> files() {
+        return files;
+    }
+
+    public java.util.Set<String> commands() {
+        return commands;
+    }
+
+    public List<Finding> readProblems() {
+        return readProblems;
     }
 
     /** The IOMMU is on when the kernel formed groups: that is what passthrough needs. */
@@ -48,7 +118,7 @@ public record HostFacts(List<PciDevice> devices, List<IommuGroup> groups, List<S
     }
 
     public Optional<PciDevice> device(PciAddress address) {
-        return devices.stream().filter(d -> d.address().equals(address)).findFirst();
+        return Optional.ofNullable(byAddress.get(address));
     }
 
     public Optional<IommuGroup> group(int id) {
