@@ -57,6 +57,7 @@ public final class PlanExecutor {
      * @throws CommandFailedException  a command failed; the files were restored
      * @throws ApplyFailedException    a write failed; the files were restored
      */
+    @SuppressWarnings("try") // the lock is held for the block, never used in it
     public ApplyResult apply(TransactionDescription description, List<FileOperation> files,
                              List<CommandOperation> commands, ApplyOptions options) throws TransactionException {
         Objects.requireNonNull(description, "description");
@@ -93,6 +94,7 @@ public final class PlanExecutor {
      * @param force        overwrite files changed since the transaction instead of refusing
      * @throws RefusedException no such transaction, not done, or a file changed since (and not forced)
      */
+    @SuppressWarnings("try") // the lock is held for the block, never used in it
     public RollbackResult rollback(String txidOrLatest, boolean force, ApplyOptions options) throws TransactionException {
         Journal journal = journal();
         try (ExecutorLock lock = ExecutorLock.acquire(journal.lockFile())) {
@@ -116,6 +118,7 @@ public final class PlanExecutor {
     }
 
     /** Finishes or rolls back transactions a crash left unfinished; empty when there were none. */
+    @SuppressWarnings("try") // the lock is held for the block, never used in it
     public List<RecoveredTransaction> recover(ApplyOptions options) throws TransactionException {
         Journal journal = journal();
         try {
