@@ -1,11 +1,15 @@
-/** Reads hosts into facts, judges readiness, captures reports, loads plugins. Prints nothing. */
+/** Reads hosts into facts, judges readiness, captures reports, loads plugins, applies plans. Prints nothing. */
 module passthrough.core {
     requires transitive passthrough.api;
     requires org.slf4j;
+    requires com.fasterxml.jackson.databind;
     exports passthrough.core.host;
     exports passthrough.core.check;
     exports passthrough.core.plugins;
     exports passthrough.core.report;
+    exports passthrough.core.apply;
+    // Jackson reads and writes the journal manifest records reflectively
+    opens passthrough.core.apply to com.fasterxml.jackson.databind;
     uses passthrough.api.HardwareProbe;
     uses passthrough.api.BindingStrategy;
     uses passthrough.api.BootloaderWriter;

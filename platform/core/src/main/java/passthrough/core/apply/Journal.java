@@ -1,0 +1,149 @@
+package passthrough.core.apply;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The transaction journal under {@code <root>/var/lib/passthrough/transactions/<txid>/}: {@code manifest.json}
+ * and {@code backups/NNNN} (each file's bytes before it was touched).
+ *
+ * <p>The manifest is JSON, not a line format: paths and command output can hold any character, and JSON's
+ * escaping already handles them; a person can still read it with {@code less}, and {@code jq} can query it.
+ * It is written to a temporary file, fsynced and renamed, so a crash leaves the old or the new manifest, never
+ * a torn one.
+ */
+final class Journal {
+    static final String MANIFEST = "manifest.json";
+    private static final DateTimeFormatter TXID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            // a newer passthrough may add fields; an older one must still be able to roll back
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private final Path base;
+
+    /** @param base the resolved {@code var/lib/passthrough} directory (may not exist yet) */
+    Journal(Path base) {
+        this.base = base;
+    }
+
+    Path lockFile() {
+        return base.resolve("lock");
+    }
+
+    Path transactions() {
+        return base.resolve("transactions");
+    }
+
+    Path directory(String txid) {
+        return transactions().resolve(txid);
+    }
+
+    /** UTC time to the millisecond then 6 random hex digits: sorts by time, unique across racing processes. */
+    static String newTxid() {
+        byte[] r = new byte[3];
+        RANDOM.nextBytes(r);
+        return TXID_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)) + "-" + HexFormat.of().formatHex(r);
+    }
+
+    void create(String txid) throws IOException {
+        Files.createDirectories(directory(txid).resolve("backups"));
+        AtomicFiles.fsyncDirectory(directory(txid));
+        AtomicFiles.fsyncDirectory(transactions());
+    }
+
+    /** Copies a file's bytes before it is touched; returns the name the manifest records. */
+    String writeBackup(String txid, int index, byte[] bytes) throws IOException {
+        String name = String.format("backups/%04d", index);
+        Path p = directory(txid).resolve(name);
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) ch.write(buf);
+            ch.force(true);
+        }
+        // backups may hold secrets (a 0600 file); only root reads them
+        Files.setAttribute(p, "unix:mode", 0600);
+        AtomicFiles.fsyncDirectory(p.getParent());
+        return name;
+    }
+
+    byte[] readBackup(String txid, String name) throws IOException {
+        return Files.readAllBytes(directory(txid).resolve(name));
+    }
+
+    void save(JournalManifest m) throws IOException {
+        Path dir = directory(m.txid());
+        Path temp = dir.resolve(MANIFEST + ".tmp");
+        byte[] bytes = JSON.writeValueAsBytes(m);
+        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) ch.write(buf);
+            ch.force(true);
+        }
+        Files.move(temp, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.fsyncDirectory(dir);
+    }
+
+    /** The manifest, or empty when the transaction directory has none (a crash before it was first saved). */
+    Optional<JournalManifest> load(String txid) throws IOException {
+        try {
+            return Optional.of(JSON.readValue(Files.readAllBytes(directory(txid).resolve(MANIFEST)), JournalManifest.class));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Transaction ids, oldest first (the ids sort by time). */
+    List<String> txids() throws IOException {
+        if (!Files.isDirectory(transactions(), LinkOption.NOFOLLOW_LINKS)) return List.of();
+        try (Stream<Path> s = Files.list(transactions())) {
+            List<String> ids = new ArrayList<>(s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                    .map(p -> p.getFileName().toString()).toList());
+            ids.sort(Comparator.naturalOrder());
+            return ids;
+        }
+    }
+
+    /** Whether a crash left a transaction behind; reads only, so a refused apply can check it and write nothing. */
+    boolean hasUnfinished() throws IOException {
+        for (String id : txids()) {
+            Optional<JournalManifest> m = load(id);
+            if (m.isEmpty() || m.get().state().unfinished()) return true;
+        }
+        return false;
+    }
+
+    /** Removes a transaction directory that never got a manifest: no host file was touched before it had one. */
+    void removeIncomplete(String txid) throws IOException {
+        Path dir = directory(txid);
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+        AtomicFiles.fsyncDirectory(transactions());
+    }
+}

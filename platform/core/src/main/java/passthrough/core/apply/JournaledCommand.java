@@ -1,0 +1,45 @@
+package passthrough.core.apply;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * One command in a transaction's journal and what came of it. RUNNING is written before it starts, so a crash
+ * while it ran is visible.
+ *
+ * @param exitStatus null unless it exited
+ * @param outputTail the last lines of its stdout and stderr
+ */
+public record JournaledCommand(List<String> argv, long timeoutSeconds, Status status, Integer exitStatus,
+                               List<String> outputTail) {
+
+    public enum Status {
+        @JsonProperty("pending") PENDING,
+        @JsonProperty("running") RUNNING,
+        @JsonProperty("ok") OK,
+        @JsonProperty("failed") FAILED,
+        @JsonProperty("timed-out") TIMED_OUT,
+        @JsonProperty("missing") MISSING,
+        /** The user asked for files only; they must run it themselves. */
+        @JsonProperty("skipped") SKIPPED
+    }
+
+    public JournaledCommand {
+        argv = List.copyOf(argv);
+        outputTail = outputTail == null ? List.of() : List.copyOf(outputTail);
+    }
+
+    JournaledCommand withStatus(Status s) {
+        return new JournaledCommand(argv, timeoutSeconds, s, exitStatus, outputTail);
+    }
+
+    JournaledCommand withResult(CommandResult r) {
+        Status s = switch (r.outcome()) {
+            case OK -> Status.OK;
+            case FAILED -> Status.FAILED;
+            case TIMED_OUT -> Status.TIMED_OUT;
+            case MISSING -> Status.MISSING;
+        };
+        return new JournaledCommand(argv, timeoutSeconds, s, r.exitStatus(), r.outputTail());
+    }
+}

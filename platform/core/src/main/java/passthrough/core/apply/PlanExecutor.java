@@ -1,0 +1,197 @@
+package passthrough.core.apply;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The only code that changes a host: applies a plan's file operations and commands as one journaled, atomic,
+ * reversible transaction, rolls transactions back, lists them, and recovers from crashes.
+ *
+ * <p>Every apply and rollback takes the root's lock and first finishes any transaction a crash left behind,
+ * so the host is always in a state the journal can explain.
+ */
+public final class PlanExecutor {
+    /** {@link #rollback} argument meaning "the newest transaction that is done". */
+    public static final String LATEST = "latest";
+
+    private final TargetResolver resolver;
+    private final CommandRunner runner;
+    private final StepHook hook;
+
+    private PlanExecutor(TargetResolver resolver, StepHook hook) {
+        this.resolver = resolver;
+        this.runner = new CommandRunner(resolver);
+        this.hook = hook;
+    }
+
+    /**
+     * An executor for the host under {@code root} ("/" for this machine).
+     *
+     * @throws RefusedException when {@code root} is no directory
+     */
+    public static PlanExecutor forRoot(Path root) throws RefusedException {
+        return forRoot(root, StepHook.NONE);
+    }
+
+    static PlanExecutor forRoot(Path root, StepHook hook) throws RefusedException {
+        if (!Files.isDirectory(root)) {
+            throw RefusedException.about("--root " + root, "is not a directory", "give the root directory of the host to change, or / for this machine");
+        }
+        try {
+            return new PlanExecutor(new TargetResolver(root.toRealPath()), hook);
+        } catch (IOException e) {
+            throw RefusedException.about("--root " + root, "cannot be opened (" + e.getMessage() + ")", "check the path and permissions");
+        }
+    }
+
+    /**
+     * Applies the file operations in order, then the commands in order.
+     *
+     * @throws RefusedException        a check failed; nothing was written
+     * @throws CommandFailedException  a command failed; the files were restored
+     * @throws ApplyFailedException    a write failed; the files were restored
+     */
+    @SuppressWarnings("try") // the lock is held for the block, never used in it
+    public ApplyResult apply(TransactionDescription description, List<FileOperation> files,
+                             List<CommandOperation> commands, ApplyOptions options) throws TransactionException {
+        Objects.requireNonNull(description, "description");
+        List<FileOperation> fileList = List.copyOf(files);
+        List<CommandOperation> commandList = List.copyOf(commands);
+        Objects.requireNonNull(options, "options");
+        Journal journal = journal();
+        Preflight preflight = new Preflight(resolver, runner);
+        try {
+            // Checked once before the lock so that a refused plan leaves no trace at all, not even a lock file.
+            // (When a crash left a transaction, the files may be half-applied; recover first, then judge.)
+            if (!journal.hasUnfinished()) preflight.check(fileList, commandList, options);
+        } catch (IOException e) {
+            throw journalUnreadable(journal, e);
+        }
+        try (ExecutorLock lock = ExecutorLock.acquire(journal.lockFile())) {
+            List<RecoveredTransaction> recovered = recovery(journal).run(options);
+            List<PlannedFile> planned = preflight.check(fileList, commandList, options);
+            if (planned.stream().allMatch(p -> p.action() == FileAction.UNCHANGED)) {
+                return nothingToDo(planned, commandList, options, recovered);
+            }
+            return new TransactionRun(resolver, journal, runner, restorer(journal), hook)
+                    .execute(description, planned, commandList, options, recovered);
+        } catch (IOException e) {
+            throw journalUnreadable(journal, e);
+        }
+    }
+
+    /**
+     * Restores every file of a done transaction to its state before it and re-runs the commands that had run
+     * (so generated files follow).
+     *
+     * @param txidOrLatest a transaction id from {@link #history()}, or {@link #LATEST}
+     * @param force        overwrite files changed since the transaction instead of refusing
+     * @throws RefusedException no such transaction, not done, or a file changed since (and not forced)
+     */
+    @SuppressWarnings("try") // the lock is held for the block, never used in it
+    public RollbackResult rollback(String txidOrLatest, boolean force, ApplyOptions options) throws TransactionException {
+        Journal journal = journal();
+        try (ExecutorLock lock = ExecutorLock.acquire(journal.lockFile())) {
+            List<RecoveredTransaction> recovered = recovery(journal).run(options);
+            JournalManifest m = pick(journal, txidOrLatest);
+            Restorer restorer = restorer(journal);
+            List<JournaledFile> changed = restorer.changedSince(m);
+            if (!changed.isEmpty() && !force) {
+                JournaledFile f = changed.get(0);
+                throw RefusedException.about(f.path(), "changed since transaction " + m.txid() + " wrote it"
+                        + (changed.size() > 1 ? " (and " + (changed.size() - 1) + " more file(s))" : "")
+                        + "; nothing was rolled back", "look at the change, then roll back with force to overwrite it with the backup");
+            }
+            JournalManifest end = restorer.restore(m, RollbackCause.USER, force,
+                    force ? "rolled back by user (forced)" : "rolled back by user", options);
+            List<JournaledCommand> rerun = end.rollbackCommands();
+            return new RollbackResult(m.txid(), m.title(), end.state(), end.reason(), end.files(), rerun, recovered);
+        } catch (IOException e) {
+            throw journalUnreadable(journal, e);
+        }
+    }
+
+    /** Finishes or rolls back transactions a crash left unfinished; empty when there were none. */
+    @SuppressWarnings("try") // the lock is held for the block, never used in it
+    public List<RecoveredTransaction> recover(ApplyOptions options) throws TransactionException {
+        Journal journal = journal();
+        try {
+            if (!journal.hasUnfinished()) return List.of();
+        } catch (IOException e) {
+            throw journalUnreadable(journal, e);
+        }
+        try (ExecutorLock lock = ExecutorLock.acquire(journal.lockFile())) {
+            return recovery(journal).run(options);
+        } catch (IOException e) {
+            throw journalUnreadable(journal, e);
+        }
+    }
+
+    /** Every journaled transaction, newest first. */
+    public List<TransactionSummary> history() throws TransactionException {
+        Journal journal = journal();
+        try {
+            List<TransactionSummary> out = new ArrayList<>();
+            for (String txid : journal.txids()) journal.load(txid).ifPresent(m -> out.add(TransactionSummary.of(m)));
+            Collections.reverse(out);
+            return out;
+        } catch (IOException e) {
+            throw journalUnreadable(journal, e);
+        }
+    }
+
+    private JournalManifest pick(Journal journal, String txidOrLatest) throws IOException, RefusedException {
+        if (LATEST.equals(txidOrLatest)) {
+            List<String> ids = journal.txids();
+            for (int i = ids.size() - 1; i >= 0; i--) {
+                Optional<JournalManifest> m = journal.load(ids.get(i));
+                if (m.isPresent() && m.get().state() == TransactionState.DONE) return m.get();
+            }
+            throw new RefusedException("rollback latest: no transaction is done and not yet rolled back; see history");
+        }
+        if (!txidOrLatest.matches("[0-9A-Za-z-]+")) {
+            throw RefusedException.about("transaction " + txidOrLatest, "is not a transaction id", "pick one from history");
+        }
+        Optional<JournalManifest> m = journal.load(txidOrLatest);
+        if (m.isEmpty()) throw RefusedException.about("transaction " + txidOrLatest, "does not exist", "pick one from history");
+        if (m.get().state() != TransactionState.DONE) {
+            throw RefusedException.about("transaction " + txidOrLatest, "is " + Recovery.label(m.get().state())
+                    + ", not done, so there is nothing to roll back", "pick a done one from history");
+        }
+        return m.get();
+    }
+
+    private ApplyResult nothingToDo(List<PlannedFile> planned, List<CommandOperation> commands, ApplyOptions options,
+                                    List<RecoveredTransaction> recovered) {
+        List<JournaledFile> files = planned.stream().map(p -> new JournaledFile(p.target().requested(), p.target().realPath(),
+                FileAction.UNCHANGED, p.digestBefore(), p.digestAfter(), null, p.ownership().octalMode(), p.ownership().uid(),
+                p.ownership().gid(), JournaledFile.Status.UNCHANGED)).toList();
+        // The commands regenerate from the files; with no file changed they would regenerate the same thing.
+        List<JournaledCommand> cmds = commands.stream().map(c -> new JournaledCommand(c.argv(),
+                options.timeoutFor(c).toSeconds(), JournaledCommand.Status.SKIPPED, null, List.of("not needed: no file changed"))).toList();
+        return new ApplyResult(null, files, cmds, recovered);
+    }
+
+    private Journal journal() throws RefusedException {
+        return new Journal(resolver.resolveOwnDirectory(TargetResolver.JOURNAL_DIR));
+    }
+
+    private Restorer restorer(Journal journal) {
+        return new Restorer(resolver, journal, runner);
+    }
+
+    private Recovery recovery(Journal journal) {
+        return new Recovery(journal, restorer(journal));
+    }
+
+    private static ApplyFailedException journalUnreadable(Journal journal, IOException e) {
+        return new ApplyFailedException("journal " + journal.transactions() + ": " + e.getMessage()
+                + "; check the disk and that the directory is readable, then try again", e);
+    }
+}

@@ -1,0 +1,129 @@
+package passthrough.core.apply;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Puts a transaction's files back as they were before it: byte for byte from the backups, with the original
+ * mode and owner; files it created are deleted, directories it created are removed when empty.
+ *
+ * <p>Which files to touch is decided from digests, not from the journal's per-file status: a crash between
+ * a rename and the journal update leaves "pending" on a file that was written, and the digest still tells.
+ * A file whose content is neither the transaction's before nor its after was changed by someone else; it is
+ * only overwritten when forced.
+ */
+final class Restorer {
+    private final TargetResolver resolver;
+    private final Journal journal;
+    private final CommandRunner runner;
+
+    Restorer(TargetResolver resolver, Journal journal, CommandRunner runner) {
+        this.resolver = resolver;
+        this.journal = journal;
+        this.runner = runner;
+    }
+
+    /** Files changed since the transaction (neither its before nor its after content), in journal order. */
+    List<JournaledFile> changedSince(JournalManifest m) throws IOException {
+        List<JournaledFile> out = new ArrayList<>();
+        for (JournaledFile f : m.files()) {
+            if (f.action() == FileAction.UNCHANGED) continue;
+            String now = currentDigest(f);
+            if (!now.equals(f.digestBefore()) && !now.equals(f.digestAfter())) out.add(f);
+        }
+        return out;
+    }
+
+    /**
+     * Restores every file; journals ROLLING_BACK first so a crash here is continued by recover().
+     *
+     * @param options whether to re-run the commands that had succeeded, so files they generate (grub.cfg, the
+     *                initramfs) follow the restored sources again
+     * @return the final manifest: the cause's end state, or FAILED naming files left as someone changed them
+     */
+    JournalManifest restore(JournalManifest manifest, RollbackCause cause, boolean force, String reason,
+                            ApplyOptions options) throws IOException {
+        JournalManifest m = manifest.rollingBack(cause, force, reason);
+        journal.save(m);
+        List<String> leftChanged = new ArrayList<>();
+        for (int i = m.files().size() - 1; i >= 0; i--) {
+            JournaledFile f = m.files().get(i);
+            if (f.action() == FileAction.UNCHANGED) continue;
+            Path real = resolver.root().resolve(f.realPath());
+            Files.deleteIfExists(AtomicFiles.tempFor(real, m.txid()));
+            String now = currentDigest(f);
+            if (!now.equals(f.digestBefore())) {
+                if (!now.equals(f.digestAfter()) && !force) {
+                    leftChanged.add(f.path());
+                    m = m.withFile(i, f.withStatus(JournaledFile.Status.LEFT_CHANGED));
+                    journal.save(m);
+                    continue;
+                }
+                putBack(m.txid(), f, real);
+            }
+            m = m.withFile(i, f.withStatus(JournaledFile.Status.RESTORED));
+            journal.save(m);
+        }
+        List<String> keptDirectories = new ArrayList<>();
+        List<String> dirs = m.createdDirectories();
+        for (int i = dirs.size() - 1; i >= 0; i--) {
+            if (!AtomicFiles.removeDirectoryIfEmpty(resolver.root().resolve(dirs.get(i)))) keptDirectories.add(dirs.get(i));
+        }
+        m = m.withRollbackCommands(rerunCommands(m, options));
+        String why = reason;
+        if (!keptDirectories.isEmpty()) why = append(why, "kept directories that are not empty: " + String.join(", ", keptDirectories));
+        if (!leftChanged.isEmpty()) {
+            why = append(why, "not restored because they changed since the transaction: " + String.join(", ", leftChanged)
+                    + " (their backups are in " + journal.directory(m.txid()) + "; rollback with force to overwrite)");
+            m = m.withState(TransactionState.FAILED, why);
+        } else {
+            m = m.withState(cause.endState(), why);
+        }
+        journal.save(m);
+        return m;
+    }
+
+    private void putBack(String txid, JournaledFile f, Path real) throws IOException {
+        if (f.wasAbsent()) {
+            AtomicFiles.delete(real);
+            return;
+        }
+        byte[] bytes = journal.readBackup(txid, f.backup());
+        if (!FileDigest.of(bytes).equals(f.digestBefore())) {
+            throw new IOException("backup " + f.backup() + " of " + f.path() + " in transaction " + txid
+                    + " does not match its recorded digest; restore it by hand");
+        }
+        AtomicFiles.write(real, bytes, f.ownership(), txid);
+    }
+
+    /** Commands that had succeeded are run again against the restored files; their results are journaled. */
+    private List<JournaledCommand> rerunCommands(JournalManifest m, ApplyOptions options) {
+        List<JournaledCommand> out = new ArrayList<>();
+        for (JournaledCommand c : m.commands()) {
+            if (c.status() != JournaledCommand.Status.OK) continue;
+            JournaledCommand entry = new JournaledCommand(c.argv(), c.timeoutSeconds(), JournaledCommand.Status.PENDING, null, null);
+            if (!options.runCommands()) {
+                out.add(entry.withStatus(JournaledCommand.Status.SKIPPED));
+                continue;
+            }
+            out.add(entry.withResult(runner.run(c.argv(), Duration.ofSeconds(c.timeoutSeconds()))));
+        }
+        return out;
+    }
+
+    /** The file's digest now; a link where a file was is never "the same" (and is not followed out of the root). */
+    private String currentDigest(JournaledFile f) throws IOException {
+        Path real = resolver.root().resolve(f.realPath());
+        if (Files.isSymbolicLink(real)) return "symbolic-link";
+        if (Files.isDirectory(real)) return "directory";
+        return FileDigest.ofFile(real);
+    }
+
+    private static String append(String a, String b) {
+        return a == null || a.isEmpty() ? b : a + "; " + b;
+    }
+}
