@@ -13,6 +13,7 @@ module passthrough.core {
     uses passthrough.api.HardwareProbe;
     uses passthrough.api.BindingStrategy;
     uses passthrough.api.BootloaderWriter;
+    uses passthrough.api.EarlyModuleLoader;
     uses passthrough.api.Hypervisor;
     uses passthrough.api.GuestQuirk;
 }

@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import passthrough.api.BindingStrategy;
 import passthrough.api.BootloaderWriter;
+import passthrough.api.EarlyModuleLoader;
 import passthrough.api.GuestQuirk;
 import passthrough.api.HardwareProbe;
 import passthrough.api.Hypervisor;
@@ -30,7 +31,8 @@ import passthrough.api.Hypervisor;
 public final class PluginRegistry implements AutoCloseable {
     public static final String BUILTIN = "builtin";
     public static final List<Class<? extends ExtensionPoint>> EXTENSION_POINTS = List.of(
-            HardwareProbe.class, BindingStrategy.class, BootloaderWriter.class, Hypervisor.class, GuestQuirk.class);
+            HardwareProbe.class, BindingStrategy.class, BootloaderWriter.class, EarlyModuleLoader.class, Hypervisor.class,
+            GuestQuirk.class);
 
     private static final Logger LOG = LoggerFactory.getLogger(PluginRegistry.class);
 

@@ -1,0 +1,21 @@
+package passthrough.api;
+
+import org.pf4j.ExtensionPoint;
+
+/**
+ * "How are modules loaded early in boot here, before the drivers that would claim the reserved devices?" —
+ * initramfs-tools (/etc/initramfs-tools/modules + update-initramfs), dracut, mkinitcpio, or LFS's
+ * /etc/sysconfig/modules without an initramfs. Independent of the {@link BootloaderWriter}: a profile combines the
+ * two. First-party: initramfs-tools, lfs-sysconfig.
+ */
+public interface EarlyModuleLoader extends ExtensionPoint {
+
+    /** Stable id, e.g. "initramfs-tools". */
+    String id();
+
+    /** Whether this host loads early modules this way (from {@link HostFacts#files()} and {@link HostFacts#commands()}). */
+    boolean manages(HostFacts facts);
+
+    /** File edits and commands (e.g. rebuilding the initramfs for the running kernel) that load the modules early. */
+    Contribution load(HostFacts facts, EarlyModulesChange change);
+}
