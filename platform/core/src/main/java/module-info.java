@@ -3,13 +3,16 @@ module passthrough.core {
     requires transitive passthrough.api;
     requires org.slf4j;
     requires com.fasterxml.jackson.databind;
+    requires io.github.javadiffutils;
     exports passthrough.core.host;
     exports passthrough.core.check;
     exports passthrough.core.plugins;
     exports passthrough.core.report;
+    exports passthrough.core.plan;
     exports passthrough.core.apply;
     // Jackson reads and writes the journal manifest records reflectively
     opens passthrough.core.apply to com.fasterxml.jackson.databind;
+    opens passthrough.core.plan to com.fasterxml.jackson.databind;
     uses passthrough.api.HardwareProbe;
     uses passthrough.api.BindingStrategy;
     uses passthrough.api.BootloaderWriter;

@@ -21,6 +21,8 @@ import java.util.Optional;
  *                         the root (etc/default/grub, boot/grub/grub.cfg, etc/modprobe.d/*.conf, proc/mounts, ...)
  * @param commands         the boot and VM tools installed in the root (update-grub, update-initramfs, dracut, virsh,
  *                         ...), by name, found in usr/sbin, usr/bin, sbin or bin
+ * @param criticalDevices  devices the host cannot lose, with the reason: the controller of the mounted root
+ *                         filesystem, the NIC of the default route
  * @param readProblems     what could not be read, each naming the path and the way out; never fatal
  */
 public final class HostFacts {
@@ -36,6 +38,7 @@ public final class HostFacts {
     private final Map<String, String> files;
     private final java.util.Set<String> commands;
     private final List<Finding> readProblems;
+    private final Map<PciAddress, String> criticalDevices;
     /** Devices by address: groups are resolved to devices often, and hosts have a thousand devices. */
     private final Map<PciAddress, PciDevice> byAddress;
 
@@ -43,6 +46,14 @@ public final class HostFacts {
                      Map<FirmwareTable, Presence> firmwareTables, CpuInfo cpu, KernelCommandLine commandLine,
                      String kernelRelease, KernelModules modules, OsRelease os, Map<String, String> files,
                      java.util.Set<String> commands, List<Finding> readProblems) {
+        this(devices, groups, iommuUnits, firmwareTables, cpu, commandLine, kernelRelease, modules, os, files, commands,
+                Map.of(), readProblems);
+    }
+
+    public HostFacts(List<PciDevice> devices, List<IommuGroup> groups, List<String> iommuUnits,
+                     Map<FirmwareTable, Presence> firmwareTables, CpuInfo cpu, KernelCommandLine commandLine,
+                     String kernelRelease, KernelModules modules, OsRelease os, Map<String, String> files,
+                     java.util.Set<String> commands, Map<PciAddress, String> criticalDevices, List<Finding> readProblems) {
         this.devices = devices.stream().sorted((a, b) -> a.address().compareTo(b.address())).toList();
         this.groups = groups.stream().sorted((a, b) -> Integer.compare(a.id(), b.id())).toList();
         this.iommuUnits = List.copyOf(iommuUnits);
@@ -55,6 +66,7 @@ public final class HostFacts {
         this.files = Map.copyOf(files);
         this.commands = java.util.Set.copyOf(commands);
         this.readProblems = List.copyOf(readProblems);
+        this.criticalDevices = Map.copyOf(criticalDevices);
         Map<PciAddress, PciDevice> index = new java.util.HashMap<>();
         for (PciDevice d : this.devices) index.putIfAbsent(d.address(), d);
         this.byAddress = Map.copyOf(index);
@@ -106,6 +118,11 @@ public final class HostFacts {
 
     public List<Finding> readProblems() {
         return readProblems;
+    }
+
+    /** Devices the host cannot give away (root filesystem controller, default-route NIC), with the reason. */
+    public Map<PciAddress, String> criticalDevices() {
+        return criticalDevices;
     }
 
     /** The IOMMU is on when the kernel formed groups: that is what passthrough needs. */

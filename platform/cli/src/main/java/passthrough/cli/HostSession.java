@@ -1,7 +1,11 @@
 package passthrough.cli;
 
 import java.util.List;
+import passthrough.api.BindingStrategy;
+import passthrough.api.BootloaderWriter;
+import passthrough.api.EarlyModuleLoader;
 import passthrough.api.HardwareProbe;
+import passthrough.core.plan.PlannerPlugins;
 import passthrough.api.HostFacts;
 import passthrough.core.host.HostFactsReader;
 import passthrough.core.host.HostRoot;
@@ -34,7 +38,16 @@ final class HostSession implements AutoCloseable {
     }
 
     List<HardwareProbe> probes() {
-        return plugins.extensions(HardwareProbe.class).stream().map(LoadedExtension::extension).toList();
+        return extensions(HardwareProbe.class);
+    }
+
+    PlannerPlugins plannerPlugins() {
+        return new PlannerPlugins(probes(), extensions(BindingStrategy.class), extensions(BootloaderWriter.class),
+                extensions(EarlyModuleLoader.class));
+    }
+
+    private <T extends org.pf4j.ExtensionPoint> List<T> extensions(Class<T> type) {
+        return plugins.extensions(type).stream().map(LoadedExtension::extension).toList();
     }
 
     @Override

@@ -78,7 +78,8 @@ public final class HostFactsReader {
         }
         return new HostFacts(devices, groups, readIommuUnits(), readFirmwareTables(), readCpu(),
                 text("proc/cmdline").map(s -> KernelCommandLine.parse(s.strip())).orElse(KernelCommandLine.empty()),
-                release, modules, readOsRelease(), readConfigFiles(), readCommands(), problems.findings());
+                release, modules, readOsRelease(), readConfigFiles(), readCommands(), readCriticalDevices(),
+                problems.findings());
     }
 
     private static PciIdsDatabase namesFor(HostRoot root, Set<PciId> ids) {
@@ -171,6 +172,15 @@ public final class HostFactsReader {
         Optional<String> t = text("etc/os-release");
         if (t.isEmpty()) t = text("usr/lib/os-release");
         return t.map(OsReleaseParser::parse).orElse(OsRelease.unknown());
+    }
+
+    private Map<PciAddress, String> readCriticalDevices() {
+        try {
+            return new CriticalDeviceReader(root).read();
+        } catch (UnreadableFileException e) {
+            problems.unreadable(e);
+            return Map.of();
+        }
     }
 
     private Set<String> readCommands() {

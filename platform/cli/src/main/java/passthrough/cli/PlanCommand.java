@@ -1,0 +1,105 @@
+package passthrough.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import passthrough.api.PciAddress;
+import passthrough.core.plan.Plan;
+import passthrough.core.plan.PlanFiles;
+import passthrough.core.plan.PlanFinding;
+import passthrough.core.plan.PlanRefusedException;
+import passthrough.core.plan.PlanRequest;
+import passthrough.core.plan.PlannedCommand;
+import passthrough.core.plan.PlannedFile;
+import passthrough.core.plan.Planner;
+import passthrough.core.plan.ReservedDevice;
+import passthrough.core.plan.UnifiedDiff;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `passthrough plan --device ADDR`: what reserving the device's group would change, and why. Writes nothing. */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = {"Show what reserving a GPU's whole IOMMU group at boot would change: the devices, the route "
+                + "(vfio-pci or pci-stub), every file edit as a unified diff, every command, warnings. Nothing is written.",
+            "Exit 0 with a plan, 3 when refused for safety (the message names the override, if any)."})
+final class PlanCommand extends Subcommand implements Callable<Integer> {
+
+    @Option(names = "--device", required = true, paramLabel = "ADDR", description = "A function of the GPU, e.g. 65:00.0.")
+    String device;
+
+    @Option(names = "--binding", paramLabel = "auto|vfio-pci|pci-stub", defaultValue = "auto",
+            description = "How the devices are reserved (default: auto = vfio-pci when the kernel has it).")
+    String binding;
+
+    @Option(names = "--out", paramLabel = "PLAN.json", description = "Also save the plan, for `passthrough apply PLAN.json`.")
+    Path out;
+
+    @Option(names = "--allow-shared-group", description = "Reserve the group even if it holds devices of other slots.")
+    boolean allowSharedGroup;
+
+    @Option(names = "--allow-boot-gpu", description = "Reserve the group even if it holds the console (boot) GPU.")
+    boolean allowBootGpu;
+
+    @Override
+    public Integer call() {
+        Plan plan = make(global, new PlanRequest(PciAddress.parse(device), binding, allowSharedGroup, allowBootGpu));
+        if (out != null) {
+            try {
+                Files.writeString(out, PlanFiles.toJson(plan) + "\n");
+            } catch (IOException e) {
+                throw new UserError(ExitCodes.IO_ERROR, "cannot write " + out + ": " + e.getMessage(), e);
+            }
+        }
+        if (global.json) out().println(PlanFiles.toJson(plan));
+        else print(out(), plan, out);
+        out().flush();
+        return ExitCodes.OK;
+    }
+
+    /** Reads the host and plans; refusals become exit 3 with the planner's message. */
+    static Plan make(PassthroughCommand global, PlanRequest request) {
+        try (HostSession session = HostSession.open(global, true)) {
+            return Planner.plan(session.root, session.facts, session.plannerPlugins(), request);
+        } catch (PlanRefusedException e) {
+            throw new UserError(e.code().equals("NO_SUCH_DEVICE") ? ExitCodes.USAGE : ExitCodes.REFUSED,
+                    "refused: " + e.getMessage(), e);
+        }
+    }
+
+    static void print(PrintWriter out, Plan plan, Path savedTo) {
+        out.println("Plan: reserve the IOMMU group of " + plan.target()
+                + (plan.iommuGroup() == null ? " (group unknown until the IOMMU is on)" : " (group " + plan.iommuGroup() + ")")
+                + " for " + plan.binding() + (plan.byAddress() ? ", by address" : ", by vendor:device ids"));
+        out.println();
+        out.println("Devices reserved at the next boot:");
+        for (ReservedDevice d : plan.reserved()) {
+            out.printf("  %s [%s] %s  (driver now: %s)%n", d.address(), d.id(), d.name(), d.driverNow() == null ? "none" : d.driverNow());
+        }
+        out.println();
+        out.println("Kernel command line at the next boot:");
+        out.println("  " + plan.kernelParameters());
+        out.println();
+        if (plan.files().isEmpty()) out.println("Files: none to change.");
+        for (PlannedFile f : plan.files()) {
+            out.println("File " + f.path() + " (" + f.plugin() + "): " + f.reason());
+            out.print(UnifiedDiff.of(f));
+            out.println();
+        }
+        if (!plan.commands().isEmpty()) out.println("Commands, after the files are written:");
+        for (PlannedCommand c : plan.commands()) out.println("  " + String.join(" ", c.argv()) + "    # " + c.reason());
+        if (!plan.findings().isEmpty()) out.println();
+        for (PlanFinding f : plan.findings()) {
+            out.println("[" + f.severity().toUpperCase(java.util.Locale.ROOT) + "] " + f.message());
+            if (!f.fix().isEmpty()) out.println("        " + f.fix());
+        }
+        out.println();
+        if (plan.changesNothing()) {
+            out.println("Nothing to do: the host is already set up for this.");
+        } else {
+            out.println((plan.rebootRequired() ? "A reboot is required afterwards. " : "") + "Nothing was written.");
+            out.println("Apply it with: passthrough apply " + (savedTo != null ? savedTo : "--device " + plan.target()));
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package passthrough.core.host;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import passthrough.api.PciAddress;
+
+/**
+ * Finds the PCI devices the host cannot lose: the controller under the block device mounted on / (through
+ * device-mapper and md layers, via their slaves/) and the network device carrying the default route. Both are
+ * found by following sysfs links to the device's path, whose PCI components are the controller and its bridges.
+ */
+final class CriticalDeviceReader {
+    private final HostRoot root;
+
+    CriticalDeviceReader(HostRoot root) {
+        this.root = root;
+    }
+
+    Map<PciAddress, String> read() {
+        Map<PciAddress, String> out = new LinkedHashMap<>();
+        rootFilesystemSource().ifPresent(source -> {
+            String dev = source.substring("/dev/".length());
+            for (String block : blockDevicesUnder(resolveBlockName(dev), 0)) {
+                pciFunctionOf("sys/class/block/" + block).ifPresent(a -> out.putIfAbsent(a,
+                        "controls the disk of the root filesystem (" + source + " on /, via " + block + ")"));
+            }
+        });
+        defaultRouteInterface().ifPresent(iface -> pciFunctionOf("sys/class/net/" + iface).ifPresent(a ->
+                out.putIfAbsent(a, "carries the default network route (" + iface + ")")));
+        return out;
+    }
+
+    /** The source of the last mount on / in proc/mounts, when it is a /dev node. */
+    private Optional<String> rootFilesystemSource() {
+        String source = null;
+        for (String line : root.readText("proc/mounts").orElse("").split("\n")) {
+            String[] f = line.split(" ");
+            if (f.length >= 2 && f[1].equals("/") && f[0].startsWith("/dev/")) source = f[0];
+        }
+        return Optional.ofNullable(source);
+    }
+
+    /** /dev/mapper/vg-root is a link to ../dm-0; /dev/root and others are resolved through sys/class/block. */
+    private String resolveBlockName(String dev) {
+        if (dev.startsWith("mapper/")) {
+            String target = root.readLink("dev/" + dev).orElse(null);
+            if (target != null) return PciDeviceReader.lastComponent(target);
+            // no /dev in a captured root: find the dm device by its name
+            for (String b : root.list("sys/class/block")) {
+                if (root.readText("sys/class/block/" + b + "/dm/name").map(String::strip)
+                        .filter(n -> n.equals(dev.substring("mapper/".length()))).isPresent()) return b;
+            }
+        }
+        return dev.contains("/") ? dev.substring(dev.lastIndexOf('/') + 1) : dev;
+    }
+
+    /** The block device and, for device-mapper/md, the devices below it (slaves), recursively. */
+    private List<String> blockDevicesUnder(String block, int depth) {
+        List<String> out = new ArrayList<>();
+        out.add(block);
+        if (depth > 8) return out;
+        for (String slave : root.list("sys/class/block/" + block + "/slaves")) out.addAll(blockDevicesUnder(slave, depth + 1));
+        return out;
+    }
+
+    /** The default route's interface from proc/net/route (destination 00000000, mask 00000000). */
+    private Optional<String> defaultRouteInterface() {
+        for (String line : root.readText("proc/net/route").orElse("").split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 8 && f[1].equals("00000000") && f[7].equals("00000000")) return Optional.of(f[0]);
+        }
+        return Optional.empty();
+    }
+
+    /** The last PCI address in the sysfs path of a block or net device (its controller), if it sits on PCI. */
+    private Optional<PciAddress> pciFunctionOf(String classEntry) {
+        Optional<String> real = root.resolve(classEntry);
+        if (real.isEmpty()) return Optional.empty();
+        PciAddress last = null;
+        for (String part : real.get().split("/")) if (PciAddress.isValid(part) && part.length() == 12) last = PciAddress.parse(part);
+        return Optional.ofNullable(last);
+    }
+}

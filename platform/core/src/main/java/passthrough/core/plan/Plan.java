@@ -1,0 +1,38 @@
+package passthrough.core.plan;
+
+import java.util.List;
+
+/**
+ * Everything an apply will do, as data: shown as a diff, saved as JSON, applied later. Nothing in it is computed
+ * again at apply time except the check that each file still has {@code beforeDigest}.
+ *
+ * @param format          plan format version
+ * @param root            the host root it was made for
+ * @param target          the device the user named
+ * @param iommuGroup      its group, null when the IOMMU is off (then the group is known only after the reboot)
+ * @param binding         the route chosen: "vfio-pci" or "pci-stub"
+ * @param byAddress       devices are reserved by address (identical ids elsewhere)
+ * @param reserved        the devices reserved at boot
+ * @param kernelParameters the command line the next boot will have
+ * @param files           file edits, in order
+ * @param commands        commands after the files, in order
+ * @param findings        warnings and explanations
+ * @param rebootRequired  whether a reboot is needed for the change to take effect
+ */
+public record Plan(int format, String root, String target, Integer iommuGroup, String binding, boolean byAddress,
+                   List<ReservedDevice> reserved, String kernelParameters, List<PlannedFile> files,
+                   List<PlannedCommand> commands, List<PlanFinding> findings, boolean rebootRequired) {
+
+    public static final int FORMAT = 1;
+
+    public Plan {
+        reserved = List.copyOf(reserved);
+        files = List.copyOf(files);
+        commands = List.copyOf(commands);
+        findings = List.copyOf(findings);
+    }
+
+    public boolean changesNothing() {
+        return files.isEmpty() && commands.isEmpty();
+    }
+}

@@ -1,0 +1,20 @@
+package passthrough.core.plan;
+
+import java.util.Objects;
+import passthrough.api.PciAddress;
+
+/**
+ * What the user asked for.
+ *
+ * @param target           a device of the GPU (normally its VGA function); the whole group is reserved
+ * @param binding          "auto", "vfio-pci" or "pci-stub"
+ * @param allowSharedGroup proceed although the group holds devices of other slots (they are taken from the host)
+ * @param allowBootGpu     proceed although a reserved device is the firmware's console GPU
+ */
+public record PlanRequest(PciAddress target, String binding, boolean allowSharedGroup, boolean allowBootGpu) {
+
+    public PlanRequest {
+        Objects.requireNonNull(target, "target");
+        binding = binding == null ? "auto" : binding;
+    }
+}

@@ -1,0 +1,279 @@
+package passthrough.core.plan;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import passthrough.api.BindingStrategy;
+import passthrough.api.BootloaderWriter;
+import passthrough.api.Change;
+import passthrough.api.CommandChange;
+import passthrough.api.Contribution;
+import passthrough.api.EarlyModuleLoader;
+import passthrough.api.EarlyModulesChange;
+import passthrough.api.FileChange;
+import passthrough.api.Finding;
+import passthrough.api.HardwareProbe;
+import passthrough.api.HostFacts;
+import passthrough.api.IommuGroup;
+import passthrough.api.IommuRequirement;
+import passthrough.api.KernelParameter;
+import passthrough.api.KernelParametersChange;
+import passthrough.api.PciDevice;
+import passthrough.api.PciId;
+import passthrough.api.Presence;
+import passthrough.api.Reservation;
+import passthrough.api.Severity;
+import passthrough.core.apply.FileDigest;
+import passthrough.core.host.HostRoot;
+
+/**
+ * Turns "reserve this GPU" into a {@link Plan}: the target's whole IOMMU group, the safety rules, and the parts the
+ * chosen plugins contribute (IOMMU parameters, the binding, the bootloader edit, early module loading). Reads only
+ * through the {@link HostRoot} (for the current bytes of the files it will change) and writes nothing.
+ */
+public final class Planner {
+    private final HostRoot root;
+    private final HostFacts facts;
+    private final PlannerPlugins plugins;
+    private final List<Finding> findings = new ArrayList<>();
+
+    private Planner(HostRoot root, HostFacts facts, PlannerPlugins plugins) {
+        this.root = root;
+        this.facts = facts;
+        this.plugins = plugins;
+    }
+
+    public static Plan plan(HostRoot root, HostFacts facts, PlannerPlugins plugins, PlanRequest request)
+            throws PlanRefusedException {
+        return new Planner(root, facts, plugins).plan(request);
+    }
+
+    private Plan plan(PlanRequest request) throws PlanRefusedException {
+        PciDevice target = facts.device(request.target()).orElseThrow(() -> new PlanRefusedException("NO_SUCH_DEVICE",
+                "no PCI device " + request.target() + " on this host; `passthrough groups` lists the devices", null));
+        List<KernelParametersChange> commandLine = new ArrayList<>();
+        iommu(target).ifPresent(commandLine::add);
+
+        List<PciDevice> members = members(target);
+        List<PciDevice> reserved = members.stream().filter(d -> !d.classCode().isPciBridge()).toList();
+        safety(target, reserved, request);
+        boolean byAddress = identicalIdsElsewhere(reserved);
+
+        BindingStrategy binding = chooseBinding(request.binding());
+        Contribution bound = binding.reserve(facts, new Reservation(reserved, byAddress));
+        refuseOnErrors(binding.id(), bound);
+        findings.addAll(bound.findings());
+
+        Map<String, PlannedFile> files = new LinkedHashMap<>();
+        List<PlannedCommand> commands = new ArrayList<>();
+        List<EarlyModulesChange> early = new ArrayList<>();
+        collect(binding.id(), bound, files, commands, commandLine, early);
+
+        String nextCommandLine = facts.commandLine().toString();
+        if (!commandLine.isEmpty()) {
+            BootloaderWriter writer = plugins.bootloaders().stream().filter(w -> w.manages(facts)).findFirst()
+                    .orElseThrow(() -> new PlanRefusedException("NO_BOOTLOADER_WRITER", "the kernel command line must change ("
+                            + describe(merge(commandLine)) + ") but no bootloader plugin manages this host's boot "
+                            + "configuration (neither etc/default/grub nor a hand-written boot/grub/grub.cfg was found)",
+                            null));
+            KernelParametersChange merged = merge(commandLine);
+            Contribution c = writer.change(facts, merged);
+            refuseOnErrors(writer.id(), c);
+            findings.addAll(c.findings());
+            collect(writer.id(), c, files, commands, new ArrayList<>(), early);
+            nextCommandLine = merged.applyTo(writer.configuredCommandLine(facts)).toString();
+        }
+        if (!early.isEmpty()) {
+            EarlyModuleLoader loader = plugins.earlyModuleLoaders().stream().filter(l -> l.manages(facts)).findFirst()
+                    .orElseThrow(() -> new PlanRefusedException("NO_EARLY_MODULE_LOADER", "modules must load early ("
+                            + String.join(", ", mergeModules(early).modules()) + ") but no plugin knows how this host "
+                            + "loads modules early (no initramfs-tools, dracut, mkinitcpio or LFS sysconfig found)", null));
+            Contribution c = loader.load(facts, mergeModules(early));
+            refuseOnErrors(loader.id(), c);
+            findings.addAll(c.findings());
+            collect(loader.id(), c, files, commands, new ArrayList<>(), new ArrayList<>());
+        }
+        return new Plan(Plan.FORMAT, root.path().toString(), target.address().toString(), target.iommuGroup(), binding.id(),
+                byAddress, reserved.stream().map(Planner::reservedDevice).toList(), nextCommandLine,
+                List.copyOf(files.values()), commands, findings.stream().map(f -> new PlanFinding(f.severity().jsonName(),
+                f.code(), f.message(), f.fix())).toList(), !files.isEmpty());
+    }
+
+    /** The IOMMU parameters to add when the command line lacks them; refuses when there is no way to turn it on. */
+    private Optional<KernelParametersChange> iommu(PciDevice target) throws PlanRefusedException {
+        HardwareProbe probe = plugins.probes().stream().filter(p -> p.recognizes(facts)).findFirst().orElse(null);
+        IommuRequirement req = probe == null ? null : probe.requirement(facts);
+        if (!facts.iommuActive()) {
+            if (req == null) {
+                throw new PlanRefusedException("NO_IOMMU", "there are no IOMMU groups and no HardwareProbe plugin "
+                        + "recognises this platform, so the IOMMU cannot be turned on; install a probe plugin for it", null);
+            }
+            if (facts.firmwareTable(req.firmwareTable()) == Presence.ABSENT) {
+                throw new PlanRefusedException("NO_IOMMU", "there are no IOMMU groups and the firmware does not announce "
+                        + req.technology() + " (sys/firmware/acpi/tables/" + req.firmwareTable() + " is absent); enable it "
+                        + "in the firmware setup, reboot, and plan again", null);
+            }
+            findings.add(Finding.warning("IOMMU_OFF", "the IOMMU is off, so this plan also turns " + req.technology()
+                    + " on; until the reboot the IOMMU group of " + target.address() + " is unknown, so the functions of "
+                    + "its slot are reserved", "after the reboot run `passthrough verify`: it checks the whole group"));
+        }
+        if (req == null || req.isMetBy(facts.commandLine())) return Optional.empty();
+        return Optional.of(req.asChange());
+    }
+
+    /** The target's group; with the IOMMU off, the functions of the target's slot. */
+    private List<PciDevice> members(PciDevice target) throws PlanRefusedException {
+        if (!facts.iommuActive()) {
+            return facts.devices().stream().filter(d -> d.address().sameSlot(target.address())).toList();
+        }
+        Integer id = target.iommuGroup();
+        IommuGroup group = id == null ? null : facts.group(id).orElse(null);
+        if (group == null) {
+            throw new PlanRefusedException("NOT_IN_A_GROUP", target.address() + " belongs to no IOMMU group although the "
+                    + "IOMMU is active; it cannot be isolated for a VM", null);
+        }
+        return facts.devicesOf(group);
+    }
+
+    private void safety(PciDevice target, List<PciDevice> reserved, PlanRequest request) throws PlanRefusedException {
+        for (PciDevice d : reserved) {
+            String why = facts.criticalDevices().get(d.address());
+            if (why != null) {
+                throw new PlanRefusedException("CRITICAL_DEVICE", "the group of " + target.address() + " holds "
+                        + describe(d) + ", which " + why + "; reserving it would take it from the running host. This is "
+                        + "never done: move the GPU to another slot (another group) or the root disk/NIC elsewhere", null);
+            }
+        }
+        List<PciDevice> others = reserved.stream().filter(d -> !d.address().sameSlot(target.address())).toList();
+        if (!others.isEmpty()) {
+            String list = others.stream().map(Planner::describe).collect(Collectors.joining("; "));
+            if (!request.allowSharedGroup()) {
+                throw new PlanRefusedException("SHARED_GROUP", "the IOMMU group of " + target.address()
+                        + " also holds devices of other slots, which the host would lose: " + list + ". Move the GPU to "
+                        + "a slot with its own group, or pass --allow-shared-group to reserve them all", "--allow-shared-group");
+            }
+            findings.add(Finding.warning("SHARED_GROUP", "reserving devices of other slots; the host loses: " + list, ""));
+        }
+        List<PciDevice> bootGpus = reserved.stream().filter(PciDevice::bootVga).toList();
+        if (!bootGpus.isEmpty()) {
+            String list = bootGpus.stream().map(Planner::describe).collect(Collectors.joining("; "));
+            if (!request.allowBootGpu()) {
+                throw new PlanRefusedException("BOOT_GPU", list + " is the firmware's console GPU (boot_vga=1): reserving "
+                        + "it leaves the host without a console screen and the boot framebuffer may hold its memory. Use "
+                        + "another GPU for the host, or pass --allow-boot-gpu", "--allow-boot-gpu");
+            }
+            findings.add(Finding.warning("BOOT_GPU", "reserving the console GPU " + list + ": the host will have no "
+                    + "display after the boot loader", "keep an SSH session or a second GPU for the host"));
+        }
+    }
+
+    /** Another device with a reserved device's vendor:device would be taken too by ids: reserve by address. */
+    private boolean identicalIdsElsewhere(List<PciDevice> reserved) {
+        Set<PciId> ids = reserved.stream().map(PciDevice::id).collect(Collectors.toSet());
+        Set<Object> mine = reserved.stream().map(PciDevice::address).collect(Collectors.toSet());
+        List<PciDevice> twins = facts.devices().stream().filter(d -> ids.contains(d.id()) && !mine.contains(d.address())).toList();
+        if (twins.isEmpty()) return false;
+        findings.add(Finding.warning("IDENTICAL_IDS", twins.stream().map(Planner::describe).collect(Collectors.joining("; "))
+                + " share" + (twins.size() == 1 ? "s" : "") + " vendor:device ids with the reserved devices: reserving by "
+                + "ids would take " + (twins.size() == 1 ? "it" : "them") + " too, so the devices are reserved by address "
+                + "(driver_override), and their ids are checked at boot so a card moved to another slot is never bound", ""));
+        return true;
+    }
+
+    private BindingStrategy chooseBinding(String wanted) throws PlanRefusedException {
+        List<BindingStrategy> all = plugins.bindings();
+        if (all.isEmpty()) {
+            throw new PlanRefusedException("NO_BINDING_PLUGIN", "no binding plugin is installed (vfio-pci, pci-stub); "
+                    + "`passthrough plugins` shows what was loaded and what failed", null);
+        }
+        if (!wanted.equals("auto")) {
+            BindingStrategy b = all.stream().filter(s -> s.id().equals(wanted)).findFirst().orElseThrow(() ->
+                    new PlanRefusedException("NO_BINDING_PLUGIN", "binding '" + wanted + "' is not installed (installed: "
+                            + all.stream().map(BindingStrategy::id).collect(Collectors.joining(", ")) + ")", null));
+            if (!b.isAvailable(facts)) {
+                throw new PlanRefusedException("BINDING_UNAVAILABLE", wanted + " is neither built into kernel "
+                        + facts.kernelRelease() + " nor a loadable module; choose --binding auto or another", null);
+            }
+            return b;
+        }
+        for (String preferred : List.of("vfio-pci", "pci-stub")) {
+            for (BindingStrategy b : all) if (b.id().equals(preferred) && b.isAvailable(facts)) return b;
+        }
+        return all.stream().filter(b -> b.isAvailable(facts)).findFirst().orElseThrow(() -> new PlanRefusedException(
+                "NO_BINDING", "no binding plugin can reserve devices on kernel " + facts.kernelRelease()
+                        + " (vfio-pci and pci-stub are missing); build the kernel with CONFIG_VFIO_PCI", null));
+    }
+
+    private static void refuseOnErrors(String plugin, Contribution c) throws PlanRefusedException {
+        List<Finding> errors = c.findings().stream().filter(f -> f.severity() == Severity.ERROR).toList();
+        if (!errors.isEmpty()) {
+            Finding f = errors.get(0);
+            throw new PlanRefusedException(f.code(), plugin + ": " + f.message() + (f.fix().isEmpty() ? "" : "; " + f.fix())
+                    + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""), null);
+        }
+    }
+
+    private void collect(String plugin, Contribution c, Map<String, PlannedFile> files, List<PlannedCommand> commands,
+                         List<KernelParametersChange> commandLine, List<EarlyModulesChange> early) throws PlanRefusedException {
+        for (Change change : c.changes()) {
+            if (change instanceof FileChange f) {
+                if (files.containsKey(f.path())) {
+                    throw new PlanRefusedException("CONFLICTING_PLUGINS", plugin + " and " + files.get(f.path()).plugin()
+                            + " both want to write " + f.path() + "; remove one of the plugins or report this", null);
+                }
+                byte[] before = root.readBytes(f.path()).orElse(null);
+                String beforeText = before == null ? null : new String(before, StandardCharsets.UTF_8);
+                if (java.util.Objects.equals(beforeText, f.newContent())) continue;
+                files.put(f.path(), new PlannedFile(f.path(), before == null ? "absent" : FileDigest.of(before), beforeText,
+                        f.newContent(), f.reason(), plugin));
+            } else if (change instanceof CommandChange cmd) {
+                commands.add(new PlannedCommand(cmd.argv(), cmd.reason(), plugin));
+            } else if (change instanceof KernelParametersChange k) {
+                commandLine.add(k);
+            } else if (change instanceof EarlyModulesChange e) {
+                early.add(e);
+            }
+        }
+    }
+
+    static KernelParametersChange merge(List<KernelParametersChange> changes) {
+        List<KernelParameter> set = new ArrayList<>();
+        List<KernelParameter> remove = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        for (KernelParametersChange c : changes) {
+            set.addAll(c.set());
+            remove.addAll(c.remove());
+            reasons.add(c.reason());
+        }
+        return new KernelParametersChange(set, remove, String.join("; ", reasons));
+    }
+
+    private static EarlyModulesChange mergeModules(List<EarlyModulesChange> changes) {
+        Set<String> modules = new LinkedHashSet<>();
+        for (EarlyModulesChange c : changes) modules.addAll(c.modules());
+        return new EarlyModulesChange(List.copyOf(modules),
+                changes.stream().map(EarlyModulesChange::reason).distinct().collect(Collectors.joining("; ")));
+    }
+
+    private static String describe(KernelParametersChange c) {
+        String set = c.set().stream().map(KernelParameter::toString).collect(Collectors.joining(" "));
+        return c.remove().isEmpty() ? set : set + ", remove " + c.remove().stream().map(KernelParameter::toString)
+                .collect(Collectors.joining(" "));
+    }
+
+    private static String describe(PciDevice d) {
+        return d.address().toShortString() + " " + d.className() + " [" + d.id() + "] (driver "
+                + (d.driver() == null ? "none" : d.driver()) + ")";
+    }
+
+    private static ReservedDevice reservedDevice(PciDevice d) {
+        return new ReservedDevice(d.address().toString(), d.id().toString(), d.classCode().toString(), d.displayName(),
+                d.driver());
+    }
+}
