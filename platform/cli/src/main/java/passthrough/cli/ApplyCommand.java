@@ -1,0 +1,150 @@
+package passthrough.cli;
+
+import java.io.Console;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import passthrough.api.PciAddress;
+import passthrough.core.apply.ApplyOptions;
+import passthrough.core.apply.ApplyResult;
+import passthrough.core.apply.CommandFailedException;
+import passthrough.core.apply.CommandOperation;
+import passthrough.core.apply.FileOperation;
+import passthrough.core.apply.JournaledCommand;
+import passthrough.core.apply.JournaledFile;
+import passthrough.core.apply.PlanExecutor;
+import passthrough.core.apply.RecoveredTransaction;
+import passthrough.core.apply.RefusedException;
+import passthrough.core.apply.TransactionDescription;
+import passthrough.core.apply.TransactionException;
+import passthrough.core.plan.Plan;
+import passthrough.core.plan.PlanFiles;
+import passthrough.core.plan.PlanRequest;
+import passthrough.core.plan.PlannedCommand;
+import passthrough.core.plan.PlannedFile;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** `passthrough apply`: execute a plan, journaled and reversible. */
+@Command(name = "apply", mixinStandardHelpOptions = true,
+        description = {"Apply a plan (made now from --device, or saved by `plan --out`): back up and write each file "
+                + "atomically, then run the commands inside the root; a failing command restores every file.",
+            "Refuses a saved plan whose files changed since it was made. Undo with `passthrough rollback`.",
+            "Exit 0 applied (or nothing to do), 1 a command failed (files restored), 2 usage, 3 refused, 4 I/O error."})
+final class ApplyCommand extends Subcommand implements Callable<Integer> {
+
+    static final class Source {
+        @Option(names = "--device", paramLabel = "ADDR", description = "Plan for this device now and apply it.")
+        String device;
+
+        @Parameters(paramLabel = "PLAN.json", arity = "0..1", description = "A plan saved with `plan --out`.")
+        Path planFile;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--binding", paramLabel = "auto|vfio-pci|pci-stub", defaultValue = "auto",
+            description = "With --device: how the devices are reserved.")
+    String binding;
+
+    @Option(names = "--allow-shared-group", description = "With --device: see `plan --help`.")
+    boolean allowSharedGroup;
+
+    @Option(names = "--allow-boot-gpu", description = "With --device: see `plan --help`.")
+    boolean allowBootGpu;
+
+    @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation (for scripts).")
+    boolean yes;
+
+    @Option(names = "--no-commands", description = "Write the files but only list the commands (update-grub, ...) "
+            + "instead of running them, e.g. for a --root that cannot be chrooted into.")
+    boolean noCommands;
+
+    @Override
+    public Integer call() {
+        Plan plan = source.device != null
+                ? PlanCommand.make(global, new PlanRequest(PciAddress.parse(source.device), binding, allowSharedGroup, allowBootGpu))
+                : readPlan(source.planFile);
+        PrintWriter out = out();
+        if (plan.changesNothing()) {
+            out.println("Nothing to do: the host is already set up for " + plan.target() + ".");
+            out.flush();
+            return ExitCodes.OK;
+        }
+        if (!global.json) PlanCommand.print(out, plan, null);
+        if (!yes && !confirm(out)) {
+            out.println("Not applied.");
+            out.flush();
+            return ExitCodes.NOT_READY;
+        }
+        List<FileOperation> files = new ArrayList<>();
+        for (PlannedFile f : plan.files()) {
+            files.add(new FileOperation(f.path(), f.beforeDigest(), f.after() == null ? null : f.after().getBytes(StandardCharsets.UTF_8)));
+        }
+        List<CommandOperation> commands = new ArrayList<>();
+        for (PlannedCommand c : plan.commands()) commands.add(new CommandOperation(c.argv(), null));
+        ApplyOptions options = noCommands ? ApplyOptions.defaults().withoutCommands() : ApplyOptions.defaults();
+        try {
+            PlanExecutor executor = PlanExecutor.forRoot(global.root);
+            ApplyResult result = executor.apply(new TransactionDescription(plan.target(), "reserve the IOMMU group of "
+                    + plan.target() + " for " + plan.binding()), files, commands, options);
+            report(out, result, plan);
+            return ExitCodes.OK;
+        } catch (CommandFailedException e) {
+            throw new UserError(ExitCodes.NOT_READY, e.getMessage(), e);
+        } catch (RefusedException e) {
+            throw new UserError(ExitCodes.REFUSED, "refused: " + e.getMessage(), e);
+        } catch (TransactionException e) {
+            throw new UserError(ExitCodes.IO_ERROR, e.getMessage(), e);
+        }
+    }
+
+    private Plan readPlan(Path file) {
+        try {
+            Plan plan = PlanFiles.read(file);
+            String here = global.root.toRealPath().toString();
+            if (!plan.root().equals(here)) {
+                throw new UserError(ExitCodes.REFUSED, "refused: " + file + " was made for the root " + plan.root()
+                        + ", not " + here + "; make the plan again with --root " + here);
+            }
+            return plan;
+        } catch (IOException e) {
+            throw new UserError(ExitCodes.USAGE, e.getMessage(), e);
+        }
+    }
+
+    private boolean confirm(PrintWriter out) {
+        Console console = System.console();
+        if (console == null) {
+            throw new UserError(ExitCodes.USAGE, "apply needs a confirmation and there is no terminal to ask on; "
+                    + "review the plan with `passthrough plan` and pass --yes");
+        }
+        out.flush();
+        String answer = console.readLine("Apply these changes? [y/N] ");
+        return answer != null && (answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"));
+    }
+
+    private void report(PrintWriter out, ApplyResult r, Plan plan) {
+        for (RecoveredTransaction t : r.recovered()) out.println("Recovered an unfinished transaction first: " + t.message());
+        if (!r.changedAnything()) {
+            out.println("Nothing changed: every file already had its new content.");
+            out.flush();
+            return;
+        }
+        out.println("Applied as transaction " + r.txid() + ":");
+        for (JournaledFile f : r.files()) out.println("  " + f.action().toString().toLowerCase(java.util.Locale.ROOT) + " " + f.path());
+        for (JournaledCommand c : r.commands()) {
+            out.println("  ran " + String.join(" ", c.argv()) + ": " + c.status().toString().toLowerCase(java.util.Locale.ROOT));
+        }
+        out.println((plan.rebootRequired() ? "Reboot, then run `passthrough verify --device " + plan.target() + "`. " : "")
+                + "Undo with `passthrough rollback " + r.txid() + "`.");
+        out.flush();
+    }
+}
