@@ -1,0 +1,187 @@
+package passthrough.core.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import passthrough.api.BindingStrategy;
+import passthrough.api.BootloaderWriter;
+import passthrough.api.CommandChange;
+import passthrough.api.Contribution;
+import passthrough.api.CpuInfo;
+import passthrough.api.CpuVendor;
+import passthrough.api.FileChange;
+import passthrough.api.FirmwareTable;
+import passthrough.api.HardwareProbe;
+import passthrough.api.HostFacts;
+import passthrough.api.IommuGroup;
+import passthrough.api.IommuRequirement;
+import passthrough.api.KernelCommandLine;
+import passthrough.api.KernelModules;
+import passthrough.api.KernelParameter;
+import passthrough.api.KernelParametersChange;
+import passthrough.api.OsRelease;
+import passthrough.api.PciAddress;
+import passthrough.api.PciClassCode;
+import passthrough.api.PciDevice;
+import passthrough.api.PciId;
+import passthrough.api.Presence;
+import passthrough.api.Reservation;
+import passthrough.core.host.HostRoot;
+
+/** The planner's rules with small in-test plugins: which devices, which refusals, how contributions combine. */
+class PlannerTest {
+    @TempDir
+    Path dir;
+    HostRoot root;
+    final List<Reservation> seen = new ArrayList<>();
+
+    @BeforeEach
+    void root() throws Exception {
+        Files.createDirectories(dir.resolve("sys"));
+        Files.createDirectories(dir.resolve("etc"));
+        Files.writeString(dir.resolve("etc/bootline"), "quiet\n");
+        root = HostRoot.open(dir, null);
+    }
+
+    static PciDevice dev(String addr, int vendor, int device, int cls, Integer group, boolean bootVga) {
+        return new PciDevice(PciAddress.parse(addr), new PciId(vendor, device), null, new PciClassCode(cls), 0xa1, bootVga,
+                "drv", null, group, null, null, "class", List.of());
+    }
+
+    HostFacts host(List<PciDevice> devices, Map<PciAddress, String> critical, String cmdline) {
+        Map<Integer, List<PciAddress>> byGroup = new java.util.TreeMap<>();
+        for (PciDevice d : devices) if (d.iommuGroup() != null) byGroup.computeIfAbsent(d.iommuGroup(), k -> new ArrayList<>()).add(d.address());
+        List<IommuGroup> groups = byGroup.entrySet().stream().map(e -> new IommuGroup(e.getKey(), e.getValue())).toList();
+        return new HostFacts(devices, groups, List.of(), Map.of(FirmwareTable.DMAR, Presence.PRESENT),
+                new CpuInfo(CpuVendor.INTEL, "cpu", true, true), KernelCommandLine.parse(cmdline), "6.1.0",
+                new KernelModules(Set.of(), Set.of("vfio_pci"), Set.of(), true), OsRelease.unknown(), Map.of(), Set.of(),
+                critical, List.of());
+    }
+
+    PlannerPlugins plugins() {
+        HardwareProbe probe = new HardwareProbe() {
+            public String id() { return "probe"; }
+            public boolean recognizes(HostFacts f) { return true; }
+            public IommuRequirement requirement(HostFacts f) {
+                return new IommuRequirement("Intel VT-d", FirmwareTable.DMAR, List.of(KernelParameter.of("intel_iommu", "on")), List.of(), List.of());
+            }
+        };
+        BindingStrategy binding = new BindingStrategy() {
+            public String id() { return "vfio-pci"; }
+            public String driverName() { return "vfio-pci"; }
+            public boolean isAvailable(HostFacts f) { return true; }
+            public Contribution reserve(HostFacts f, Reservation r) {
+                seen.add(r);
+                return Contribution.of(List.of(new KernelParametersChange(List.of(KernelParameter.of("vfio-pci.ids",
+                        String.join(",", r.ids().stream().map(PciId::toString).toList()))), List.of(), "ids")));
+            }
+        };
+        BootloaderWriter writer = new BootloaderWriter() {
+            public String id() { return "line-file"; }
+            public boolean manages(HostFacts f) { return true; }
+            public KernelCommandLine configuredCommandLine(HostFacts f) { return KernelCommandLine.parse("quiet"); }
+            public Contribution change(HostFacts f, KernelParametersChange c) {
+                return Contribution.of(List.of(new FileChange("etc/bootline", c.applyTo(configuredCommandLine(f)) + "\n", "boot line"),
+                        new CommandChange(List.of("regenerate"), "regenerate")));
+            }
+        };
+        return new PlannerPlugins(List.of(probe), List.of(binding), List.of(writer), List.of());
+    }
+
+    final List<PciDevice> gpuGroup = List.of(
+            dev("00:01.0", 0x8086, 0x1901, 0x060400, 1, false),
+            dev("01:00.0", 0x10de, 0x2184, 0x030000, 1, false),
+            dev("01:00.1", 0x10de, 0x1aeb, 0x040300, 1, false));
+
+    @Test
+    void reservesEveryEndpointOfTheGroupAndLeavesTheBridge() throws Exception {
+        Plan p = Planner.plan(root, host(gpuGroup, Map.of(), "quiet"), plugins(), new PlanRequest(PciAddress.parse("01:00.1"), "auto", false, false));
+        assertEquals(List.of("0000:01:00.0", "0000:01:00.1"), p.reserved().stream().map(ReservedDevice::address).toList());
+        assertEquals("quiet intel_iommu=on vfio-pci.ids=10de:2184,10de:1aeb", p.kernelParameters());
+        assertEquals(1, p.files().size());
+        assertEquals("etc/bootline", p.files().get(0).path());
+        assertEquals("quiet\n", p.files().get(0).before());
+        assertEquals(64, p.files().get(0).beforeDigest().length());
+        assertEquals(List.of("regenerate"), p.commands().get(0).argv());
+        assertTrue(p.rebootRequired());
+        assertTrue(UnifiedDiff.of(p.files().get(0)).contains("-quiet\n+quiet intel_iommu=on vfio-pci.ids=10de:2184,10de:1aeb\n"));
+    }
+
+    @Test
+    void refusesASharedGroupUnlessAllowed() throws Exception {
+        List<PciDevice> shared = new ArrayList<>(gpuGroup);
+        shared.add(dev("02:00.0", 0x8086, 0x15b8, 0x020000, 1, false));
+        HostFacts h = host(shared, Map.of(), "quiet");
+        PlanRefusedException e = assertThrows(PlanRefusedException.class, () -> Planner.plan(root, h, plugins(),
+                new PlanRequest(PciAddress.parse("01:00.0"), "auto", false, false)));
+        assertEquals("SHARED_GROUP", e.code());
+        assertEquals("--allow-shared-group", e.overrideFlag());
+        assertTrue(e.getMessage().contains("02:00.0 class [8086:15b8] (driver drv)"), e.getMessage());
+        Plan p = Planner.plan(root, h, plugins(), new PlanRequest(PciAddress.parse("01:00.0"), "auto", true, false));
+        assertEquals(3, p.reserved().size());
+    }
+
+    @Test
+    void refusesTheBootGpuUnlessAllowed() throws Exception {
+        List<PciDevice> boot = List.of(dev("01:00.0", 0x10de, 0x2184, 0x030000, 1, true));
+        PlanRefusedException e = assertThrows(PlanRefusedException.class, () -> Planner.plan(root, host(boot, Map.of(), "quiet"),
+                plugins(), new PlanRequest(PciAddress.parse("01:00.0"), "auto", false, false)));
+        assertEquals("BOOT_GPU", e.code());
+        assertEquals("--allow-boot-gpu", e.overrideFlag());
+    }
+
+    @Test
+    void neverReservesTheRootDiskControllerWhateverTheFlags() {
+        List<PciDevice> withDisk = new ArrayList<>(gpuGroup);
+        withDisk.add(dev("03:00.0", 0x144d, 0xa808, 0x010802, 1, false));
+        HostFacts h = host(withDisk, Map.of(PciAddress.parse("03:00.0"), "controls the disk of the root filesystem"), "quiet");
+        PlanRefusedException e = assertThrows(PlanRefusedException.class, () -> Planner.plan(root, h, plugins(),
+                new PlanRequest(PciAddress.parse("01:00.0"), "auto", true, true)));
+        assertEquals("CRITICAL_DEVICE", e.code());
+        assertNull(e.overrideFlag());
+    }
+
+    @Test
+    void identicalIdsOutsideTheGroupSwitchToByAddress() throws Exception {
+        List<PciDevice> twins = new ArrayList<>(gpuGroup);
+        twins.add(dev("05:00.0", 0x10de, 0x2184, 0x030000, 2, false));
+        Plan p = Planner.plan(root, host(twins, Map.of(), "quiet"), plugins(), new PlanRequest(PciAddress.parse("01:00.0"), "auto", false, false));
+        assertTrue(p.byAddress());
+        assertTrue(seen.get(0).byAddress());
+        assertTrue(p.findings().stream().anyMatch(f -> f.code().equals("IDENTICAL_IDS") && f.message().contains("05:00.0")));
+    }
+
+    @Test
+    void unknownDeviceAndNoIommuAreRefused() {
+        HostFacts h = host(gpuGroup, Map.of(), "quiet");
+        assertEquals("NO_SUCH_DEVICE", assertThrows(PlanRefusedException.class, () -> Planner.plan(root, h, plugins(),
+                new PlanRequest(PciAddress.parse("09:00.0"), "auto", false, false))).code());
+        HostFacts off = new HostFacts(gpuGroup.stream().map(d -> dev(d.address().toShortString(), d.id().vendor(), d.id().device(),
+                d.classCode().value(), null, false)).toList(), List.of(), List.of(), Map.of(FirmwareTable.DMAR, Presence.ABSENT),
+                new CpuInfo(CpuVendor.INTEL, "cpu", true, true), KernelCommandLine.parse("quiet"), "6.1.0", KernelModules.unknown(),
+                OsRelease.unknown(), Map.of(), Set.of(), List.of());
+        assertEquals("NO_IOMMU", assertThrows(PlanRefusedException.class, () -> Planner.plan(root, off, plugins(),
+                new PlanRequest(PciAddress.parse("01:00.0"), "auto", false, false))).code());
+    }
+
+    @Test
+    void planJsonRoundTrips() throws Exception {
+        Plan p = Planner.plan(root, host(gpuGroup, Map.of(), "quiet"), plugins(), new PlanRequest(PciAddress.parse("01:00.0"), "auto", false, false));
+        Path file = dir.resolve("plan.json");
+        Files.writeString(file, PlanFiles.toJson(p));
+        assertEquals(p, PlanFiles.read(file));
+        Files.writeString(file, "{\"format\": 1, \"evil\": true}");
+        assertTrue(assertThrows(java.io.IOException.class, () -> PlanFiles.read(file)).getMessage().contains("not a passthrough plan"));
+    }
+}
