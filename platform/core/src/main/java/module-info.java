@@ -9,6 +9,7 @@ module passthrough.core {
     exports passthrough.core.plugins;
     exports passthrough.core.report;
     exports passthrough.core.plan;
+    exports passthrough.core.verify;
     exports passthrough.core.apply;
     // Jackson reads and writes the journal manifest records reflectively
     opens passthrough.core.apply to com.fasterxml.jackson.databind;

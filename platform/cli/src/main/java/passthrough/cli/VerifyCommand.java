@@ -1,0 +1,54 @@
+package passthrough.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import passthrough.api.Finding;
+import passthrough.api.PciAddress;
+import passthrough.cli.json.CheckJson;
+import passthrough.core.verify.Verifier;
+import passthrough.core.verify.VerifyReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `passthrough verify --device ADDR`: after the reboot, is the whole group reserved? */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"After the reboot: IOMMU active, command line as planned, EVERY device of the group bound to "
+                + "the stub driver, /dev/vfio/<group> present. Each failure names its likely cause and fix.",
+            "Exit 0 when all hold, 1 otherwise."})
+final class VerifyCommand extends Subcommand implements Callable<Integer> {
+
+    @Option(names = "--device", required = true, paramLabel = "ADDR", description = "A function of the reserved GPU.")
+    String device;
+
+    @Option(names = "--binding", paramLabel = "auto|vfio-pci|pci-stub", defaultValue = "auto",
+            description = "The driver expected (default: the stub driver found in the group, else vfio-pci).")
+    String binding;
+
+    @Override
+    public Integer call() {
+        try (HostSession session = HostSession.open(global, true)) {
+            VerifyReport r = Verifier.verify(session.root, session.facts, session.probes(), PciAddress.parse(device), binding);
+            PrintWriter out = out();
+            if (global.json) {
+                Json.print(out, new VerifyJson(r.passed(), r.target(), r.group(), r.driver(), r.findings().stream()
+                        .map(f -> new CheckJson.FindingJson(f.severity().jsonName(), f.code(), f.message(), f.fix())).toList()));
+            } else {
+                out.println("passthrough verify: " + r.target() + (r.group() == null ? "" : " (IOMMU group " + r.group() + ")")
+                        + ", expected driver " + r.driver());
+                for (Finding f : r.findings()) {
+                    out.println((f.severity() == passthrough.api.Severity.ERROR ? "[FAIL] " : f.severity()
+                            == passthrough.api.Severity.WARNING ? "[WARN] " : "[ok]   ") + f.message());
+                    if (!f.fix().isEmpty()) out.println("       fix: " + f.fix());
+                }
+                out.println(r.passed() ? "VERIFIED: the whole group is reserved; it can be given to a VM."
+                        : "NOT VERIFIED: do not give this group to a VM yet.");
+                out.flush();
+            }
+            return r.passed() ? ExitCodes.OK : ExitCodes.NOT_READY;
+        }
+    }
+
+    /** `verify --json`. */
+    record VerifyJson(boolean passed, String target, Integer group, String driver, java.util.List<CheckJson.FindingJson> findings) {
+    }
+}
