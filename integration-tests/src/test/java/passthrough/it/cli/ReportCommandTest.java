@@ -24,7 +24,9 @@ class ReportCommandTest {
     private static final Set<String> READ_FILES = Set.of("vendor", "device", "class", "subsystem_vendor",
             "subsystem_device", "revision", "boot_vga", "modalias", "cpuinfo", "cmdline", "osrelease", "modules",
             "mounts", "modules.builtin", "modules.dep", "modules.alias", "os-release", "pci.ids", "grub", "grub.cfg",
-            "DMAR", "IVRS");
+            "DMAR", "IVRS", "route",
+            // tools whose presence the reader checks (kept as empty placeholders)
+            "update-grub", "grub-mkconfig", "update-initramfs", "grub-script-check", "dracut", "mkinitcpio");
 
     static List<String> samples() {
         return SampleHosts.names();

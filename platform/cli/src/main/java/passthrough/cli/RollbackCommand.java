@@ -41,7 +41,7 @@ final class RollbackCommand extends Subcommand implements Callable<Integer> {
             r.rerunCommands().forEach(c -> out.println("  ran " + String.join(" ", c.argv()) + ": "
                     + c.status().toString().toLowerCase(java.util.Locale.ROOT)));
             out.flush();
-            return r.reason() == null ? ExitCodes.OK : ExitCodes.NOT_READY;
+            return r.state() == passthrough.core.apply.TransactionState.ROLLED_BACK ? ExitCodes.OK : ExitCodes.NOT_READY;
         } catch (RefusedException e) {
             throw new UserError(ExitCodes.REFUSED, "refused: " + e.getMessage(), e);
         } catch (TransactionException e) {

@@ -65,8 +65,24 @@ public final class Planner {
         safety(target, reserved, request);
         boolean byAddress = identicalIdsElsewhere(reserved);
 
+        Reservation reservation = new Reservation(reserved, byAddress);
         BindingStrategy binding = chooseBinding(request.binding());
-        Contribution bound = binding.reserve(facts, new Reservation(reserved, byAddress));
+        Contribution bound = binding.reserve(facts, reservation);
+        if (request.binding().equals("auto") && hasErrors(bound)) {
+            // e.g. vfio-pci is a module but a competing driver is built in: the seed's answer, pci-stub built in, may work
+            for (BindingStrategy other : plugins.bindings()) {
+                if (other == binding || !other.isAvailable(facts)) continue;
+                Contribution alt = other.reserve(facts, reservation);
+                if (!hasErrors(alt)) {
+                    findings.add(Finding.info("BINDING_FALLBACK", binding.id() + " cannot reserve this group here ("
+                            + bound.findings().stream().filter(f -> f.severity() == Severity.ERROR).findFirst().orElseThrow()
+                            .message() + "), so " + other.id() + " is used"));
+                    binding = other;
+                    bound = alt;
+                    break;
+                }
+            }
+        }
         refuseOnErrors(binding.id(), bound);
         findings.addAll(bound.findings());
 
@@ -208,6 +224,10 @@ public final class Planner {
         return all.stream().filter(b -> b.isAvailable(facts)).findFirst().orElseThrow(() -> new PlanRefusedException(
                 "NO_BINDING", "no binding plugin can reserve devices on kernel " + facts.kernelRelease()
                         + " (vfio-pci and pci-stub are missing); build the kernel with CONFIG_VFIO_PCI", null));
+    }
+
+    private static boolean hasErrors(Contribution c) {
+        return c.findings().stream().anyMatch(f -> f.severity() == Severity.ERROR);
     }
 
     private static void refuseOnErrors(String plugin, Contribution c) throws PlanRefusedException {
