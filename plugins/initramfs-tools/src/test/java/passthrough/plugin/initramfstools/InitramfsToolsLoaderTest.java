@@ -1,0 +1,43 @@
+package passthrough.plugin.initramfstools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import passthrough.api.CommandChange;
+import passthrough.api.Contribution;
+import passthrough.api.CpuInfo;
+import passthrough.api.EarlyModulesChange;
+import passthrough.api.FileChange;
+import passthrough.api.HostFacts;
+import passthrough.api.KernelCommandLine;
+import passthrough.api.KernelModules;
+import passthrough.api.OsRelease;
+
+class InitramfsToolsLoaderTest {
+    static final String STOCK = "# List of modules that you want to include in your initramfs.\n# Syntax:  module_name [args ...]\n";
+
+    static HostFacts host(Map<String, String> files) {
+        return new HostFacts(List.of(), List.of(), List.of(), Map.of(), CpuInfo.unknown(), KernelCommandLine.empty(), "6.1.0-27-amd64",
+                KernelModules.unknown(), OsRelease.unknown(), files, Set.of("update-initramfs"), List.of());
+    }
+
+    @Test
+    void appendsTheMissingModulesKeepingTheFileAndRebuildsThatKernelsInitramfs() {
+        Contribution c = new InitramfsToolsLoader().load(host(Map.of(InitramfsToolsLoader.MODULES, STOCK + "vfio\n")),
+                new EarlyModulesChange(List.of("vfio", "vfio_iommu_type1", "vfio-pci"), "early"));
+        FileChange f = (FileChange) c.changes().get(0);
+        assertEquals(STOCK + "vfio\n# added by passthrough: load before the native drivers\nvfio_iommu_type1\nvfio-pci\n", f.newContent());
+        assertEquals(List.of("update-initramfs", "-u", "-k", "6.1.0-27-amd64"), ((CommandChange) c.changes().get(1)).argv());
+    }
+
+    @Test
+    void nothingWhenAllArePresent() {
+        Contribution c = new InitramfsToolsLoader().load(host(Map.of(InitramfsToolsLoader.MODULES, "vfio_pci\n")),
+                new EarlyModulesChange(List.of("vfio-pci"), "early"));
+        assertTrue(c.changes().isEmpty());
+    }
+}

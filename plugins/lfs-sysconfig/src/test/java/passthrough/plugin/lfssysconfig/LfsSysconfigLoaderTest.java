@@ -1,0 +1,42 @@
+package passthrough.plugin.lfssysconfig;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import passthrough.api.CpuInfo;
+import passthrough.api.EarlyModulesChange;
+import passthrough.api.FileChange;
+import passthrough.api.HostFacts;
+import passthrough.api.KernelCommandLine;
+import passthrough.api.KernelModules;
+import passthrough.api.OsRelease;
+
+class LfsSysconfigLoaderTest {
+    static HostFacts lfs(Map<String, String> files, Set<String> commands) {
+        return new HostFacts(List.of(), List.of(), List.of(), Map.of(), CpuInfo.unknown(), KernelCommandLine.empty(), "6.10.5-lfs-12.2",
+                KernelModules.unknown(), new OsRelease("lfs", "12.2", "Linux From Scratch 12.2", List.of(), Map.of()), files, commands, List.of());
+    }
+
+    @Test
+    void insertsBeforeTheEndMarkerAndRunsNothing() {
+        String text = "# Begin /etc/sysconfig/modules\ntun\n# End /etc/sysconfig/modules\n";
+        var c = new LfsSysconfigLoader().load(lfs(Map.of("etc/sysconfig/modules", text), Set.of()),
+                new EarlyModulesChange(List.of("vfio", "vfio_pci"), "early"));
+        assertEquals(1, c.changes().size());
+        assertEquals("# Begin /etc/sysconfig/modules\ntun\n# added by passthrough: load before the native drivers\nvfio\nvfio_pci\n"
+                + "# End /etc/sysconfig/modules\n", ((FileChange) c.changes().get(0)).newContent());
+    }
+
+    @Test
+    void createsTheFileWhenAbsentAndStepsAsideForAnInitramfs() {
+        var c = new LfsSysconfigLoader().load(lfs(Map.of(), Set.of()), new EarlyModulesChange(List.of("vfio"), "early"));
+        assertTrue(((FileChange) c.changes().get(0)).newContent().startsWith("# Begin /etc/sysconfig/modules\n"));
+        assertTrue(new LfsSysconfigLoader().manages(lfs(Map.of(), Set.of())));
+        assertFalse(new LfsSysconfigLoader().manages(lfs(Map.of(), Set.of("update-initramfs"))));
+    }
+}

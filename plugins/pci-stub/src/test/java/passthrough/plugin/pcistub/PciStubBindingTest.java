@@ -1,0 +1,49 @@
+package passthrough.plugin.pcistub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import passthrough.api.Contribution;
+import passthrough.api.CpuInfo;
+import passthrough.api.HostFacts;
+import passthrough.api.KernelCommandLine;
+import passthrough.api.KernelModules;
+import passthrough.api.KernelParametersChange;
+import passthrough.api.OsRelease;
+import passthrough.api.PciAddress;
+import passthrough.api.PciClassCode;
+import passthrough.api.PciDevice;
+import passthrough.api.PciId;
+import passthrough.api.Reservation;
+import passthrough.api.Severity;
+
+class PciStubBindingTest {
+    static final List<PciDevice> GROUP = List.of(
+            new PciDevice(PciAddress.parse("65:00.0"), new PciId(0x10de, 0x2184), null, new PciClassCode(0x030000), 0xa1, false,
+                    "nvidia", null, 34, null, null, "c", List.of("nouveau")),
+            new PciDevice(PciAddress.parse("65:00.2"), new PciId(0x10de, 0x1aec), null, new PciClassCode(0x0c0330), 0xa1, false,
+                    "xhci_hcd", null, 34, null, null, "c", List.of("xhci_pci")));
+
+    static HostFacts host(Set<String> builtin, String cmdline) {
+        return new HostFacts(GROUP, List.of(), List.of(), Map.of(), CpuInfo.unknown(), KernelCommandLine.parse(cmdline), "5.4.0",
+                new KernelModules(builtin, Set.of("pci_stub"), Set.of(), true), OsRelease.unknown(), Map.of(), Set.of(), List.of());
+    }
+
+    @Test
+    void builtInPciStubTakesMergedIdsFromTheCommandLineEvenWithBuiltInXhci() {
+        Contribution c = new PciStubBinding().reserve(host(Set.of("pci_stub", "xhci_pci"), "pci-stub.ids=8086:1234"),
+                new Reservation(GROUP, false));
+        assertEquals("pci-stub.ids=8086:1234,10de:2184,10de:1aec", ((KernelParametersChange) c.changes().get(0)).set().get(0).toString());
+    }
+
+    @Test
+    void identicalIdsCannotBeReservedWithPciStub() {
+        Contribution c = new PciStubBinding().reserve(host(Set.of("pci_stub"), ""), new Reservation(GROUP, true));
+        assertEquals(Severity.ERROR, c.findings().get(0).severity());
+        assertTrue(c.findings().get(0).fix().contains("vfio-pci"));
+    }
+}

@@ -1,0 +1,101 @@
+package passthrough.plugin.vfiopci;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import passthrough.api.Change;
+import passthrough.api.Contribution;
+import passthrough.api.CpuInfo;
+import passthrough.api.CpuVendor;
+import passthrough.api.EarlyModulesChange;
+import passthrough.api.FileChange;
+import passthrough.api.HostFacts;
+import passthrough.api.KernelCommandLine;
+import passthrough.api.KernelModules;
+import passthrough.api.KernelParametersChange;
+import passthrough.api.OsRelease;
+import passthrough.api.PciAddress;
+import passthrough.api.PciClassCode;
+import passthrough.api.PciDevice;
+import passthrough.api.PciId;
+import passthrough.api.Reservation;
+import passthrough.api.Severity;
+
+class VfioPciBindingTest {
+    final VfioPciBinding binding = new VfioPciBinding();
+
+    static PciDevice dev(String addr, int device, int cls, String driver, String... claiming) {
+        return new PciDevice(PciAddress.parse(addr), new PciId(0x10de, device), null, new PciClassCode(cls), 0xa1, false,
+                driver, null, 34, null, null, "c", List.of(claiming));
+    }
+
+    /** The seed's GTX 1660 group. */
+    static final List<PciDevice> GTX1660 = List.of(
+            dev("65:00.0", 0x2184, 0x030000, "nvidia", "nouveau", "nvidia"),
+            dev("65:00.1", 0x1aeb, 0x040300, "snd_hda_intel", "snd_hda_intel"),
+            dev("65:00.2", 0x1aec, 0x0c0330, "xhci_hcd", "xhci_pci"),
+            dev("65:00.3", 0x1aed, 0x0c8000, "nvidia-gpu", "i2c_nvidia_gpu"));
+
+    static HostFacts host(String release, Set<String> builtin, String cmdline) {
+        return new HostFacts(GTX1660, List.of(), List.of(), Map.of(), new CpuInfo(CpuVendor.INTEL, "cpu", true, true),
+                KernelCommandLine.parse(cmdline), release, new KernelModules(builtin, Set.of("vfio_pci", "vfio", "xhci_pci"), Set.of(), true),
+                OsRelease.unknown(), Map.of(), Set.of(), List.of());
+    }
+
+    static <T extends Change> List<T> of(Contribution c, Class<T> type) {
+        return c.changes().stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    @Test
+    void moduleRouteWritesOptionsSoftdepsForEveryClaimingDriverAndEarlyModules() {
+        Contribution c = binding.reserve(host("5.4.0-150-generic", Set.of(), "quiet"), new Reservation(GTX1660, false));
+        FileChange conf = of(c, FileChange.class).get(0);
+        assertEquals("etc/modprobe.d/passthrough-vfio.conf", conf.path());
+        assertTrue(conf.newContent().endsWith("options vfio-pci ids=10de:2184,10de:1aeb,10de:1aec,10de:1aed\n"
+                + "softdep i2c_nvidia_gpu pre: vfio-pci\nsoftdep nouveau pre: vfio-pci\nsoftdep nvidia pre: vfio-pci\n"
+                + "softdep snd_hda_intel pre: vfio-pci\nsoftdep xhci_pci pre: vfio-pci\n"), conf.newContent());
+        assertEquals(List.of("vfio", "vfio_virqfd", "vfio_iommu_type1", "vfio_pci"), of(c, EarlyModulesChange.class).get(0).modules());
+        assertTrue(of(c, KernelParametersChange.class).isEmpty(), "ids on the command line do nothing for a module");
+    }
+
+    @Test
+    void noVfioVirqfdFrom62() {
+        Contribution c = binding.reserve(host("6.8.0-45-generic", Set.of(), ""), new Reservation(GTX1660, false));
+        assertEquals(List.of("vfio", "vfio_iommu_type1", "vfio_pci"), of(c, EarlyModulesChange.class).get(0).modules());
+        assertTrue(VfioPciBinding.before62("5.15.0"));
+        assertFalse(VfioPciBinding.before62("6.2.0"));
+    }
+
+    @Test
+    void builtInVfioPciTakesIdsOnTheCommandLineMergedWithExistingOnes() {
+        Contribution c = binding.reserve(host("5.4.0", Set.of("vfio_pci"), "quiet vfio-pci.ids=1002:67df,10de:2184"),
+                new Reservation(GTX1660, false));
+        KernelParametersChange k = of(c, KernelParametersChange.class).get(0);
+        assertEquals("vfio-pci.ids=1002:67df,10de:2184,10de:1aeb,10de:1aec,10de:1aed", k.set().get(0).toString());
+        assertTrue(of(c, FileChange.class).isEmpty());
+    }
+
+    @Test
+    void aBuiltInCompetitorIsAnErrorNamingDeviceAndDriver() {
+        Contribution c = binding.reserve(host("5.4.0", Set.of("xhci_pci"), ""), new Reservation(GTX1660, false));
+        assertEquals(Severity.ERROR, c.findings().get(0).severity());
+        assertTrue(c.findings().get(0).message().startsWith("xhci_pci claims 0000:65:00.2"), c.findings().get(0).message());
+    }
+
+    @Test
+    void identicalIdsAreBoundByAddressWithTheIdsChecked() {
+        Contribution c = binding.reserve(host("6.1.0", Set.of(), ""), new Reservation(GTX1660, true));
+        List<FileChange> files = of(c, FileChange.class);
+        FileChange script = files.stream().filter(f -> f.path().equals("etc/passthrough/bind-by-address.sh")).findFirst().orElseThrow();
+        assertTrue(script.newContent().contains("bind 0000:65:00.0 0x10de 0x2184\n"), script.newContent());
+        assertTrue(script.newContent().contains("echo vfio-pci > $d/driver_override"));
+        FileChange conf = files.stream().filter(f -> f.path().endsWith("passthrough-vfio.conf")).findFirst().orElseThrow();
+        assertFalse(conf.newContent().contains("options vfio-pci ids="), "ids would take the twin card too");
+        assertTrue(conf.newContent().contains("install vfio-pci /bin/sh /etc/passthrough/bind-by-address.sh; /sbin/modprobe --ignore-install vfio-pci"));
+    }
+}
