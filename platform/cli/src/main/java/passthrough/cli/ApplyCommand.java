@@ -86,7 +86,8 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         }
         List<FileOperation> files = new ArrayList<>();
         for (PlannedFile f : plan.files()) {
-            files.add(new FileOperation(f.path(), f.beforeDigest(), f.after() == null ? null : f.after().getBytes(StandardCharsets.UTF_8)));
+            files.add(new FileOperation(f.path(), f.beforeDigest(), f.after() == null ? null : f.after().getBytes(StandardCharsets.UTF_8),
+                    f.executable()));
         }
         List<CommandOperation> commands = new ArrayList<>();
         for (PlannedCommand c : plan.commands()) commands.add(new CommandOperation(c.argv(), null));
