@@ -41,6 +41,8 @@ public final class CompetingDrivers {
             for (String candidate : candidates) {
                 String module = KernelModules.normalize(candidate);
                 if (module.isEmpty() || STUBS.contains(module)) continue;
+                // a driver name that is no module of this kernel (bochs-drm is module bochs): nothing to order
+                if (facts.modules().stateOf(module) == KernelModules.ModuleState.MISSING) continue;
                 if (facts.modules().isBuiltin(module)) {
                     builtIn.computeIfAbsent(module, m -> new java.util.ArrayList<>()).add(d);
                 } else {

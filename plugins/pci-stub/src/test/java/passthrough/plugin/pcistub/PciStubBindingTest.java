@@ -50,7 +50,7 @@ class PciStubBindingTest {
 
     static HostFacts moduleHost(List<PciDevice> devices, String cmdline, Map<String, String> files) {
         return new HostFacts(devices, List.of(), List.of(), Map.of(), CpuInfo.unknown(), KernelCommandLine.parse(cmdline), "6.1.0",
-                new KernelModules(Set.of(), Set.of("pci_stub"), Set.of(), true), OsRelease.unknown(), files, Set.of(), List.of());
+                new KernelModules(Set.of(), Set.of("pci_stub", "nouveau", "nvidia", "xhci_pci"), Set.of(), true), OsRelease.unknown(), files, Set.of(), List.of());
     }
 
     static String conf(Contribution c) {

@@ -41,9 +41,12 @@ class VfioPciBindingTest {
             dev("65:00.2", 0x1aec, 0x0c0330, "xhci_hcd", "xhci_pci"),
             dev("65:00.3", 0x1aed, 0x0c8000, "nvidia-gpu", "i2c_nvidia_gpu"));
 
+    static final Set<String> LOADABLE = Set.of("vfio_pci", "vfio", "xhci_pci", "nouveau", "nvidia", "snd_hda_intel",
+            "i2c_nvidia_gpu", "amdgpu");
+
     static HostFacts host(String release, Set<String> builtin, String cmdline) {
         return new HostFacts(GTX1660, List.of(), List.of(), Map.of(), new CpuInfo(CpuVendor.INTEL, "cpu", true, true),
-                KernelCommandLine.parse(cmdline), release, new KernelModules(builtin, Set.of("vfio_pci", "vfio", "xhci_pci"), Set.of(), true),
+                KernelCommandLine.parse(cmdline), release, new KernelModules(builtin, LOADABLE, Set.of(), true),
                 OsRelease.unknown(), Map.of(), Set.of(), List.of());
     }
 
@@ -101,7 +104,7 @@ class VfioPciBindingTest {
 
     static HostFacts host(List<PciDevice> devices, Set<String> builtin, String cmdline, Map<String, String> files) {
         return new HostFacts(devices, List.of(), List.of(), Map.of(), new CpuInfo(CpuVendor.INTEL, "cpu", true, true),
-                KernelCommandLine.parse(cmdline), "6.1.0-27-amd64", new KernelModules(builtin, Set.of("vfio_pci", "vfio"), Set.of(), true),
+                KernelCommandLine.parse(cmdline), "6.1.0-27-amd64", new KernelModules(builtin, LOADABLE, Set.of(), true),
                 OsRelease.unknown(), files, Set.of(), List.of());
     }
 
@@ -172,5 +175,17 @@ class VfioPciBindingTest {
     @Test
     void releaseOfNothingChangesNothing() {
         assertTrue(binding.release(host(GTX1660, Set.of(), "quiet", Map.of()), new Reservation(GTX1660, false)).changes().isEmpty());
+    }
+
+    @Test
+    void aDriverNameThatIsNoModuleGetsNoSoftdep() {
+        List<PciDevice> bochs = List.of(new PciDevice(PciAddress.parse("01:00.0"), new PciId(0x1234, 0x1111), null,
+                new PciClassCode(0x038000), 2, false, "bochs-drm", null, 7, null, null, "display", List.of("bochs")));
+        HostFacts h = new HostFacts(bochs, List.of(), List.of(), Map.of(), new CpuInfo(CpuVendor.INTEL, "cpu", true, true),
+                KernelCommandLine.parse(""), "6.1.0-27-amd64", new KernelModules(Set.of(), Set.of("vfio_pci", "bochs"), Set.of(), true),
+                OsRelease.unknown(), Map.of(), Set.of(), List.of());
+        String conf = conf(binding.reserve(h, new Reservation(bochs, false)));
+        assertTrue(conf.contains("softdep bochs pre: vfio-pci\n"), conf);
+        assertFalse(conf.contains("bochs_drm"), conf);
     }
 }
