@@ -94,4 +94,12 @@ class CapturedHostsPlanTest {
         assertEquals(3, cli(root, "apply", "--device", "01:00.0", "--yes").exit());
         assertEquals(before, etc(root), "a refusal writes nothing");
     }
+
+    @Test
+    void theRootDiskControllerOfTheRealGuestIsNeverReservedWhateverTheFlags() throws Exception {
+        Path root = unpack(CapturedHostsTest.INTEL);
+        CapturedHostsTest.Run r = cli(root, "plan", "--device", "00:04.0", "--allow-shared-group", "--allow-boot-gpu");
+        assertEquals(3, r.exit());
+        assertTrue(r.err().contains("controls the disk of the root filesystem (/dev/vda on /, via vda)"), r.err());
+    }
 }
