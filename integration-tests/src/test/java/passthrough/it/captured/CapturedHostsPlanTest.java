@@ -102,4 +102,43 @@ class CapturedHostsPlanTest {
         assertEquals(3, r.exit());
         assertTrue(r.err().contains("controls the disk of the root filesystem (/dev/vda on /, via vda)"), r.err());
     }
+
+    /** As the kernel shows a device bound to another driver: its driver link points to that driver's directory. */
+    static void bind(Path root, String address, String driver) throws Exception {
+        Path link = root.resolve("sys/bus/pci/devices/" + address).toRealPath().resolve("driver");
+        Files.createDirectories(root.resolve("sys/bus/pci/drivers/" + driver));
+        Files.deleteIfExists(link);
+        Path target = link.getParent().relativize(root.resolve("sys/bus/pci/drivers/" + driver));
+        Files.createSymbolicLink(link, target);
+    }
+
+    @Test
+    void verifyPassesForTheWholeGroupOnVfioPciAndWarnsWhenTheDecoyWasTakenToo() throws Exception {
+        Path root = unpack(CapturedHostsTest.INTEL);
+        for (String f : List.of("0", "1", "2")) bind(root, "0000:01:00." + f, "vfio-pci");
+        Files.createDirectories(root.resolve("dev/vfio"));
+        Files.createFile(root.resolve("dev/vfio/7"));
+        CapturedHostsTest.Run ok = cli(root, "verify", "--device", "01:00.0");
+        assertEquals(0, ok.exit(), ok.out() + ok.err());
+        assertFalse(ok.out().contains("TWIN_RESERVED") || ok.out().contains("shares its ids"), ok.out());
+
+        bind(root, "0000:00:01.0", "vfio-pci");
+        CapturedHostsTest.Run twin = cli(root, "verify", "--device", "01:00.0", "--json");
+        assertTrue(twin.out().contains("\"TWIN_RESERVED\""), twin.out());
+        assertTrue(twin.out().contains("0000:00:01.0 [1234:1111]"), twin.out());
+    }
+
+    @Test
+    void applyJsonSaysWhatWasDone() throws Exception {
+        Path root = unpack(CapturedHostsTest.INTEL);
+        JsonNode r = cli(root, "apply", "--device", "01:00.0", "--yes", "--no-commands", "--json").json();
+        assertTrue(r.get("changed").asBoolean());
+        assertEquals(4, r.get("files").size());
+        assertEquals("create", r.get("files").get(0).get("action").asText());
+        assertEquals("skipped", r.get("commands").get(0).get("status").asText());
+        assertTrue(r.get("rebootRequired").asBoolean());
+        JsonNode again = cli(root, "apply", "--device", "01:00.0", "--yes", "--json").json();
+        assertFalse(again.get("changed").asBoolean());
+        assertTrue(again.get("txid").isNull());
+    }
 }
