@@ -97,4 +97,19 @@ class PlanApplyCommandTest {
         assertArrayEquals(original, Files.readAllBytes(root.resolve("etc/default/grub")));
         assertFalse(Cli.run("--root", root.toString(), "history").out().contains(" done "));
     }
+
+    @Test
+    void theNicOfTheDefaultRouteIsNeverReservedEvenWithTheSharedGroupAllowed(@TempDir Path tmp) throws Exception {
+        // the RX 6800's group also holds the chipset's r8169, and this time it carries the default route
+        Path root = Cli.write(passthrough.fixtures.SampleHosts.byName("amd-shared-group")
+                .file("proc/net/route", "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+                        + "enp5s0\t00000000\t0101A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
+                        + "enp5s0\t0001A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n")
+                .classEntry("sys/class/net/enp5s0", "0000:05:00.0", "net/enp5s0"), tmp.resolve("host"));
+        Cli.Result r = Cli.run("--root", root.toString(), "plan", "--device", "04:00.0", "--allow-shared-group",
+                "--allow-boot-gpu").exits(3);
+        assertTrue(r.err().contains("05:00.0 Ethernet controller") && r.err().contains("carries the default network route (enp5s0)"),
+                r.err());
+        assertFalse(r.err().contains("--allow"), "no flag overrides it: " + r.err());
+    }
 }
