@@ -2,11 +2,17 @@
 # Boot the cached guest (lib/image.sh) once under QEMU TCG; the guest runs SHARE/run.sh and powers off.
 #
 #   lib/boot.sh --image DIR --share DIR --iommu intel|amd|none --log FILE [options] [-- extra qemu args]
+#   lib/boot.sh --disk FILE --share DIR --iommu intel|amd|none --log FILE [options] [-- extra qemu args]
 #
-#   --image DIR      cache dir printed by lib/image.sh (vmlinuz, initrd.img, root.img)
+#   --image DIR      cache dir printed by lib/image.sh (vmlinuz, initrd.img, root.img): direct kernel boot
+#                    (-kernel/-initrd/-append), root=/dev/vda
+#   --disk FILE      boot this disk through the firmware instead: SeaBIOS -> the disk's GRUB -> the kernel with
+#                    the command line grub.cfg gives (no -kernel, no --append, no IOMMU argument added); FILE is
+#                    always written (give it a qcow2 overlay on the cached disk.img, never disk.img itself);
+#                    format qcow2 when FILE ends in .qcow2, else raw
 #   --share DIR      host dir exported over virtio-9p (mount_tag "share", /mnt/share in the guest);
 #                    must hold an executable run.sh; the guest writes out.log and rc (run.sh's exit code) there
-#   --iommu KIND     intel: q35 + intel-iommu (DMAR), GenuineIntel CPU, cmdline intel_iommu=on
+#   --iommu KIND     intel: q35 + intel-iommu (DMAR), GenuineIntel CPU, cmdline intel_iommu=on (--image only)
 #                    amd:   q35 + amd-iommu (IVRS), AuthenticAMD CPU (the kernel turns AMD-Vi on by itself;
 #                           6.1 rejects amd_iommu=on as "Unknown option")
 #                    none:  q35 without an IOMMU, GenuineIntel CPU
@@ -36,10 +42,11 @@
 set -euo pipefail
 
 die() { echo "[boot] $*" >&2; exit 2; }
-IMAGE="" SHARE="" IOMMU="" LOG="" APPEND="" TIMEOUT=600 MEM=2048 SMP=2 SNAPSHOT=1 DECOY=1
+IMAGE="" DISK="" SHARE="" IOMMU="" LOG="" APPEND="" TIMEOUT=600 MEM=2048 SMP=2 SNAPSHOT=1 DECOY=1
 while [ $# -gt 0 ]; do
   case $1 in
     --image) IMAGE=$2; shift 2;;
+    --disk) DISK=$2; shift 2;;
     --share) SHARE=$2; shift 2;;
     --iommu) IOMMU=$2; shift 2;;
     --log) LOG=$2; shift 2;;
@@ -53,7 +60,13 @@ while [ $# -gt 0 ]; do
     *) die "unknown option: $1";;
   esac
 done
-[ -n "$IMAGE" ] && [ -f "$IMAGE/root.img" ] && [ -f "$IMAGE/vmlinuz" ] || die "--image: no root.img/vmlinuz in '$IMAGE'"
+if [ -n "$DISK" ]; then
+  [ -z "$IMAGE" ] || die "--image and --disk exclude each other"
+  [ -f "$DISK" ] || die "--disk: no such file '$DISK'"
+  [ -z "$APPEND" ] || die "--append needs --image: with --disk the command line is grub.cfg's"
+else
+  [ -n "$IMAGE" ] && [ -f "$IMAGE/root.img" ] && [ -f "$IMAGE/vmlinuz" ] || die "--image: no root.img/vmlinuz in '$IMAGE'"
+fi
 [ -n "$SHARE" ] && [ -x "$SHARE/run.sh" ] || die "--share: no executable run.sh in '$SHARE'"
 [ -n "$LOG" ] || die "--log FILE is required"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
@@ -82,18 +95,24 @@ devices=(
 # takes the first free root-bus slot, so the decoy claims 00:01.0 before it (then AMD-Vi sits at 00:02.0)
 if [ "$IOMMU" = amd ]; then early=("${decoy[@]}" "${iommu_dev[@]}"); else early=("${iommu_dev[@]}" "${decoy[@]}"); fi
 
+if [ -n "$DISK" ]; then
+  case $DISK in *.qcow2) fmt=qcow2;; *) fmt=raw;; esac
+  boot=(-drive "file=$DISK,if=none,id=root,format=$fmt,cache=unsafe")
+  echo "[boot] iommu=$IOMMU disk=$DISK ($fmt) through its GRUB" >&2
+else
+  cmdline=$(echo root=/dev/vda rw console=ttyS0 panic=-1 $iommu_args $APPEND)
+  boot=(-kernel "$IMAGE/vmlinuz" -initrd "$IMAGE/initrd.img" -append "$cmdline"
+        -drive "file=$IMAGE/root.img,if=none,id=root,format=raw,cache=unsafe${SNAPSHOT:+,snapshot=on}")
+  echo "[boot] iommu=$IOMMU cmdline: $cmdline" >&2
+fi
 rm -f "$SHARE/out.log" "$SHARE/rc"
 mkdir -p "$(dirname "$LOG")"; : > "$LOG"
-cmdline=$(echo root=/dev/vda rw console=ttyS0 panic=-1 $iommu_args $APPEND)
-echo "[boot] iommu=$IOMMU cmdline: $cmdline" >&2
 t0=$(date +%s)
 set +e
 timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -machine "$machine" -cpu "$cpu" -m "$MEM" -smp "$SMP" \
   -nodefaults -no-reboot -display none -monitor none -serial "file:$LOG" \
   "${early[@]}" \
-  -kernel "$IMAGE/vmlinuz" -initrd "$IMAGE/initrd.img" -append "$cmdline" \
-  -drive "file=$IMAGE/root.img,if=none,id=root,format=raw,cache=unsafe${SNAPSHOT:+,snapshot=on}" \
-  -device virtio-blk-pci,drive=root,bus=pcie.0,addr=0x4 \
+  "${boot[@]}" -device virtio-blk-pci,drive=root,bus=pcie.0,addr=0x4 \
   -fsdev "local,id=share,path=$SHARE,security_model=none" \
   -device virtio-9p-pci,fsdev=share,mount_tag=share,bus=pcie.0,addr=0x5 \
   "${devices[@]}" "$@" < /dev/null > "$LOG.qemu" 2>&1

@@ -1,11 +1,17 @@
 #!/bin/bash
-# Build (or reuse) a cached Debian guest for the real-kernel tests: a rootfs directory, a raw ext4 image,
-# and the kernel + initrd for booting with qemu -kernel/-initrd.
+# Build (or reuse) a cached Debian guest for the real-kernel tests: a rootfs directory, a raw ext4 image and the
+# kernel + initrd for booting with qemu -kernel/-initrd (capture-fixtures), and a partitioned raw disk with GRUB
+# installed in its MBR gap for booting SeaBIOS -> GRUB -> kernel (the end-to-end suite, run-e2e), so that the
+# command line update-grub writes into grub.cfg is the one the kernel gets.
 #
 #   dir=$(integration-tests/real-kernel/lib/image.sh)      # prints the cache dir (and only that) on stdout
 #
 # Cache layout: ${PASSTHROUGH_IT_CACHE:-/var/cache/passthrough-it}/<key>/
-#   rootfs/  root.img  vmlinuz  initrd.img  timings  inputs  .complete
+#   rootfs/  root.img  disk.img  disk.grub.cfg  vmlinuz  initrd.img  timings  inputs  .complete
+# root.img is the bare ext4 filesystem (label "root"); disk.img is the same tree on partition 1 (msdos label,
+# starting at 1 MiB, also label "root"), GRUB i386-pc in the MBR gap, grub.cfg written by the chroot's own
+# update-grub (root=UUID=...); disk.grub.cfg is a copy of it for reference. Nothing boots the cached files
+# writably by default: boot.sh uses snapshot=on for root.img, and the e2e suite puts a qcow2 overlay on disk.img.
 # <key> = first 16 hex digits of sha256 over (this script's text, IT_SUITE, IT_PACKAGES, IT_EXTRA_PACKAGES):
 # change any of them and a new image is built next to the old one; otherwise the second run returns at once.
 # IT_MIRROR (default: the host's own Debian source) is deliberately not part of the key.
@@ -14,14 +20,16 @@
 # The guest boots to multi-user.target, where passthrough-it-hook.service mounts the 9p share (mount_tag
 # "share", see boot.sh) on /mnt/share, runs /mnt/share/run.sh (stdout+stderr to /mnt/share/out.log and the
 # console, exit code to /mnt/share/rc), then powers off unless "passthrough_it.nopoweroff" is on the cmdline.
-# Needs root, debootstrap, e2fsprogs (mkfs.ext4 -d), util-linux.
+# Needs root, debootstrap, e2fsprogs (mkfs.ext4 -d), util-linux (losetup, mount, blkid), fdisk (sfdisk),
+# loop devices with partitions (losetup -P).
 set -euo pipefail
 
 IT_SUITE=${IT_SUITE:-bookworm}
 # installed by debootstrap (minbase); the kernel must be in here so that its postinst builds the initrd
 IT_PACKAGES=${IT_PACKAGES:-"linux-image-amd64 kmod pciutils systemd-sysv udev initramfs-tools"}
 # installed afterwards with apt-get --no-install-recommends (add qemu-system-x86 for nested tests)
-IT_EXTRA_PACKAGES=${IT_EXTRA_PACKAGES:-"openjdk-17-jre-headless grub-pc zstd"}
+# (qemu-system-x86: the guest passes a vfio-pci device on to a nested guest in the e2e suite)
+IT_EXTRA_PACKAGES=${IT_EXTRA_PACKAGES:-"openjdk-17-jre-headless grub-pc zstd qemu-system-x86"}
 IT_IMAGE_SIZE=${IT_IMAGE_SIZE:-3G}
 CACHE=${PASSTHROUGH_IT_CACHE:-/var/cache/passthrough-it}
 
@@ -36,7 +44,7 @@ if [ -e "$out/.complete" ] && [ "${IT_REBUILD:-0}" != 1 ]; then
 fi
 
 [ "$(id -u)" = 0 ] || { log "must run as root (debootstrap, chroot)"; exit 1; }
-for tool in debootstrap mkfs.ext4 flock sha256sum; do
+for tool in debootstrap mkfs.ext4 flock sha256sum sfdisk losetup blkid; do
   command -v $tool >/dev/null || { log "missing host tool: $tool"; exit 1; }
 done
 mkdir -p "$CACHE"
@@ -53,9 +61,18 @@ fi
 
 work=$out.tmp.$$
 R=$work/rootfs
-mounted=()
-unmount_all() { local m; for m in sys proc dev/pts dev; do mountpoint -q "$R/$m" 2>/dev/null && umount -l "$R/$m"; done; return 0; }
-cleanup() { unmount_all; [ -n "${keep_work:-}" ] || rm -rf "$work"; }
+chroot_down() { local m; for m in sys proc dev/pts dev; do mountpoint -q "$1/$m" 2>/dev/null && umount -l "$1/$m"; done; return 0; }
+chroot_up() { chroot_down "$1"; mount --bind /dev "$1/dev"; mount --bind /dev/pts "$1/dev/pts"
+              mount -t proc proc "$1/proc"; mount -t sysfs sys "$1/sys"; }
+unmount_all() { chroot_down "$R"; return 0; }
+disk_mnt="" disk_loop="" disk_uuid_link=""
+disk_down() {  # undo what make_grub_disk set up, in reverse order; safe to call twice
+  [ -n "$disk_mnt" ] && { chroot_down "$disk_mnt"; mountpoint -q "$disk_mnt" && umount "$disk_mnt"; }
+  [ -n "$disk_loop" ] && losetup -d "$disk_loop" 2>/dev/null
+  [ -n "$disk_uuid_link" ] && rm -f "$disk_uuid_link"
+  disk_mnt="" disk_loop="" disk_uuid_link=""; return 0
+}
+cleanup() { disk_down; unmount_all; [ -n "${keep_work:-}" ] || rm -rf "$work"; }
 trap cleanup EXIT
 mkdir -p "$work"
 now() { date +%s; }
@@ -68,8 +85,7 @@ t1=$(now)
 
 if [ -n "$IT_EXTRA_PACKAGES" ]; then
   log "apt-get install $IT_EXTRA_PACKAGES"
-  mount --bind /dev "$R/dev"; mount --bind /dev/pts "$R/dev/pts"
-  mount -t proc proc "$R/proc"; mount -t sysfs sys "$R/sys"
+  chroot_up "$R"
   cp /etc/resolv.conf "$R/etc/resolv.conf" 2>/dev/null || true
   chroot "$R" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $IT_EXTRA_PACKAGES \
     > "$work/apt.log" 2>&1 || { tail -40 "$work/apt.log" >&2; exit 1; }
@@ -80,7 +96,16 @@ t2=$(now)
 
 # --- guest configuration ---------------------------------------------------------------------------
 echo passthrough-it > "$R/etc/hostname"
-echo '/dev/vda / ext4 defaults 0 1' > "$R/etc/fstab"
+# by label: the same rootfs is /dev/vda (root.img) or /dev/vda1 (disk.img)
+echo 'LABEL=root / ext4 defaults 0 1' > "$R/etc/fstab"
+# GRUB as a serial-console user would set it: menu and kernel on ttyS0, short timeout, no "quiet" (the kernel's
+# messages are what a failing boot's log tail must show); panic=-1 turns a panic into a quick QEMU exit.
+# GRUB_CMDLINE_LINUX_DEFAULT stays empty: it is what passthrough edits.
+sed -i -e 's|^GRUB_TIMEOUT=.*|GRUB_TIMEOUT=1|' \
+       -e 's|^GRUB_CMDLINE_LINUX_DEFAULT=.*|GRUB_CMDLINE_LINUX_DEFAULT=""|' \
+       -e 's|^GRUB_CMDLINE_LINUX=.*|GRUB_CMDLINE_LINUX="console=ttyS0,115200 panic=-1"|' \
+       -e 's|^#\?GRUB_TERMINAL=.*|GRUB_TERMINAL=serial|' "$R/etc/default/grub"
+echo 'GRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"' >> "$R/etc/default/grub"
 chroot "$R" passwd -d root >/dev/null
 mkdir -p "$R/mnt/share"
 cat > "$R/usr/local/sbin/passthrough-it-hook" <<'HOOK'
@@ -134,9 +159,48 @@ log "mkfs.ext4 -d rootfs root.img ($IT_IMAGE_SIZE)"
 mkfs.ext4 -q -F -L root -d "$R" "$work/root.img" "$IT_IMAGE_SIZE"
 t4=$(now)
 
+# --- disk.img: msdos label, partition 1 from 1 MiB, the rootfs on it, GRUB from the guest's own grub-pc ------
+make_grub_disk() {
+  local disk=$work/disk.img mib part uuid
+  mib=$(numfmt --from=iec "$IT_IMAGE_SIZE"); mib=$((mib / 1048576))
+  rm -f "$disk"; truncate -s "${mib}M" "$disk"
+  echo 'start=2048, type=83, bootable' | sfdisk -q "$disk"
+  # the filesystem goes straight into the partition's byte range; no loop device needed for that
+  mkfs.ext4 -q -F -L root -E offset=1048576 -d "$R" "$disk" "$((mib - 1))M"
+  disk_loop=$(losetup -f --show -P "$disk")
+  part=${disk_loop}p1
+  # without udev the partition node may be missing: ask the kernel again, else make it from sysfs
+  [ -b "$part" ] || partx -a "$disk_loop" 2>/dev/null || true
+  if [ ! -b "$part" ] && [ -r "/sys/block/${disk_loop#/dev/}/${disk_loop#/dev/}p1/dev" ]; then
+    local mm; mm=$(cat "/sys/block/${disk_loop#/dev/}/${disk_loop#/dev/}p1/dev")
+    mknod "$part" b "${mm%%:*}" "${mm##*:}"
+  fi
+  [ -b "$part" ] || { log "no partition device $part for $disk_loop"; return 1; }
+  disk_mnt=$work/mnt; mkdir -p "$disk_mnt"
+  mount "$part" "$disk_mnt"
+  # no udev here either: grub-mkconfig writes root=UUID=... only when /dev/disk/by-uuid/<uuid> exists
+  uuid=$(blkid -s UUID -o value "$part")
+  mkdir -p /dev/disk/by-uuid
+  disk_uuid_link=/dev/disk/by-uuid/$uuid
+  ln -sfn "../../${part#/dev/}" "$disk_uuid_link"
+  chroot_up "$disk_mnt"
+  chroot "$disk_mnt" grub-install --target=i386-pc "$disk_loop" > "$work/grub-install.log" 2>&1 \
+    || { cat "$work/grub-install.log" >&2; return 1; }
+  chroot "$disk_mnt" update-grub > "$work/update-grub.log" 2>&1 || { cat "$work/update-grub.log" >&2; return 1; }
+  grep -q "root=UUID=$uuid" "$disk_mnt/boot/grub/grub.cfg" \
+    || { log "update-grub did not write root=UUID=$uuid:"; grep -E '^\s*linux\s' "$disk_mnt/boot/grub/grub.cfg" >&2; return 1; }
+  cp "$disk_mnt/boot/grub/grub.cfg" "$work/disk.grub.cfg"
+  disk_down
+  rmdir "$work/mnt"
+}
+log "disk.img: partition + rootfs + grub-install + update-grub"
+make_grub_disk
+t5=$(now)
+
 { echo "debootstrap_s=$((t1 - t0))"; echo "extra_packages_s=$((t2 - t1))"; echo "configure_s=$((t3 - t2))"
-  echo "image_s=$((t4 - t3))"; echo "total_s=$((t4 - t0))"; echo "kernel=$kver"
-  echo "rootfs_mb=$(du -sm "$R" | cut -f1)"; echo "image_used_mb=$(du -sm "$work/root.img" | cut -f1)"; } > "$work/timings"
+  echo "image_s=$((t4 - t3))"; echo "grub_disk_s=$((t5 - t4))"; echo "total_s=$((t5 - t0))"; echo "kernel=$kver"
+  echo "rootfs_mb=$(du -sm "$R" | cut -f1)"; echo "image_used_mb=$(du -sm "$work/root.img" | cut -f1)"
+  echo "disk_used_mb=$(du -sm "$work/disk.img" | cut -f1)"; } > "$work/timings"
 printf 'suite=%s\npackages=%s\nextra=%s\nmirror=%s\nbuilt=%s\n' "$IT_SUITE" "$IT_PACKAGES" "$IT_EXTRA_PACKAGES" \
   "${IT_MIRROR:-default}" "$(date -u +%FT%TZ)" > "$work/inputs"
 sed 's/^/[image] /' "$work/timings" >&2

@@ -1,0 +1,66 @@
+# Guest side of the end-to-end suite (integration-tests/real-kernel/run-e2e), sourced by the phase scripts.
+# The guest only runs commands and records what happened; every PASS/FAIL is decided on the host.
+#
+# Per step ID it leaves in $RES: ID.out (stdout+stderr), ID.rc (exit code), ID.secs (guest wall time).
+# Facts snapshots (facts NAME) leave NAME.cmdline, NAME.devices ("addr vendor:device class driver group"
+# per PCI device), NAME.lspci, NAME.vfio (ls /dev/vfio), NAME.dmesg.
+S=/mnt/share
+RES=$S/results
+P=$S/passthrough/bin/passthrough
+mkdir -p "$RES"
+# parameters written by the host: DEVICE, BINDING, PLAN_ARGS, ...
+[ -r "$S/env" ] && . "$S/env"
+
+# The guest's JVM now and then dies in JIT-compiled code under QEMU TCG (see capture-fixtures); such a crash is
+# logged to $RES/jvm-crashes.txt and the command run again, up to 3 times. C1 only: C2's compiler threads cost
+# more emulated CPU than they save in these short commands.
+export JAVA_OPTS="${JAVA_OPTS:--XX:UseAVX=0 -XX:TieredStopAtLevel=1}"
+
+up() { cut -d' ' -f1 /proc/uptime; }
+
+pt() {
+  n=1
+  while :; do
+    "$P" "$@" > /tmp/pt.out 2> /tmp/pt.err; r=$?
+    if [ $r -lt 128 ] && ! head -c 1 /tmp/pt.out | grep -q '#'; then break; fi
+    echo "JVM-CRASH rc=$r on: passthrough $* (attempt $n)" | tee -a "$RES/jvm-crashes.txt" >&2
+    head -5 /tmp/pt.out >> "$RES/jvm-crashes.txt"
+    [ $n -ge 3 ] && break
+    n=$((n + 1))
+  done
+  cat /tmp/pt.out; cat /tmp/pt.err >&2
+  return $r
+}
+
+# step ID command...: run, record output, exit code and seconds; never stops the script
+step() {
+  id=$1; shift
+  echo "== step $id: $*"
+  s=$(up)
+  "$@" > "$RES/$id.out" 2>&1
+  r=$?
+  e=$(up)
+  echo $r > "$RES/$id.rc"
+  echo "$s $e" | awk '{printf "%.1f\n", $2 - $1}' > "$RES/$id.secs"
+  echo "== step $id: rc=$r in $(cat "$RES/$id.secs")s"
+  tail -n 15 "$RES/$id.out" | sed 's/^/   | /'
+  return 0
+}
+
+# facts NAME: what the kernel shows, independently of passthrough
+facts() {
+  n=$1
+  cat /proc/cmdline > "$RES/$n.cmdline"
+  for d in /sys/bus/pci/devices/*; do
+    a=${d##*/}
+    drv=-; [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
+    grp=-; [ -e "$d/iommu_group" ] && grp=$(basename "$(readlink "$d/iommu_group")")
+    echo "$a $(sed 's/^0x//' "$d/vendor"):$(sed 's/^0x//' "$d/device") $(cat "$d/class") $drv $grp"
+  done > "$RES/$n.devices"
+  lspci -nnk > "$RES/$n.lspci" 2>&1
+  ls -l /dev/vfio > "$RES/$n.vfio" 2>&1
+  ls /sys/firmware/acpi/tables > "$RES/$n.acpi" 2>&1
+  dmesg > "$RES/$n.dmesg" 2>&1
+  echo "== facts $n: $(cat "$RES/$n.cmdline")"
+  sed 's/^/   | /' "$RES/$n.devices"
+}

@@ -1,0 +1,15 @@
+#!/bin/sh
+# e2e suite, the boot after apply: what the kernel shows, `passthrough verify`, then (NESTED=1) a nested guest
+# that gets a reserved function through vfio-pci, and (ROLLBACK=1) `passthrough rollback`.
+. /mnt/share/e2e-lib.sh
+facts after
+step verify pt verify --device "$DEVICE"
+[ "${NESTED:-}" = 1 ] && step nested sh "$S/e2e-nested.sh"
+if [ "${ROLLBACK:-}" = 1 ]; then
+  step rollback pt rollback
+  cp /boot/grub/grub.cfg "$RES/rolledback.grub.cfg"
+  lsinitramfs "/boot/initrd.img-$(uname -r)" > "$RES/rolledback.initramfs" 2>&1
+  ls -la /etc/modprobe.d /etc/passthrough /etc/initramfs-tools/hooks > "$RES/rolledback.files" 2>&1
+fi
+sync
+exit 0
