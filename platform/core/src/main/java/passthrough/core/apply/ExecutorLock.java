@@ -41,6 +41,7 @@ final class ExecutorLock implements AutoCloseable {
             ch.truncate(0);
             ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
             ch.force(false);
+            FaultInjection.point("lock-held " + file);
             return new ExecutorLock(file, ch, l);
         } catch (RefusedException | IOException | RuntimeException e) {
             if (ch != null) ch.close();

@@ -70,6 +70,7 @@ final class Journal {
     }
 
     void create(String txid) throws IOException {
+        FaultInjection.point("journal-create " + directory(txid));
         Files.createDirectories(directory(txid).resolve("backups"));
         AtomicFiles.fsyncDirectory(directory(txid));
         AtomicFiles.fsyncDirectory(transactions());
@@ -79,6 +80,7 @@ final class Journal {
     String writeBackup(String txid, int index, byte[] bytes) throws IOException {
         String name = String.format("backups/%04d", index);
         Path p = directory(txid).resolve(name);
+        FaultInjection.point("backup-write " + p);
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
@@ -99,13 +101,17 @@ final class Journal {
         Path dir = directory(m.txid());
         Path temp = dir.resolve(MANIFEST + ".tmp");
         byte[] bytes = JSON.writeValueAsBytes(m);
+        String what = m.txid() + " " + Recovery.label(m.state());
+        FaultInjection.point("journal-write " + what);
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) ch.write(buf);
             ch.force(true);
         }
+        FaultInjection.point("journal-rename " + what);
         Files.move(temp, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE);
+        FaultInjection.point("journal-renamed " + what);
         AtomicFiles.fsyncDirectory(dir);
     }
 
@@ -141,6 +147,7 @@ final class Journal {
     /** Removes a transaction directory that never got a manifest: no host file was touched before it had one. */
     void removeIncomplete(String txid) throws IOException {
         Path dir = directory(txid);
+        FaultInjection.point("journal-remove-incomplete " + dir);
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }

@@ -54,7 +54,11 @@ final class Restorer {
             JournaledFile f = m.files().get(i);
             if (f.action() == FileAction.UNCHANGED) continue;
             Path real = resolver.root().resolve(f.realPath());
-            Files.deleteIfExists(AtomicFiles.tempFor(real, m.txid()));
+            Path temp = AtomicFiles.tempFor(real, m.txid());
+            if (Files.exists(temp, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                FaultInjection.point("temp-remove " + temp);
+                Files.delete(temp);
+            }
             String now = currentDigest(f);
             if (!now.equals(f.digestBefore())) {
                 if (!now.equals(f.digestAfter()) && !force) {
@@ -110,7 +114,10 @@ final class Restorer {
                 out.add(entry.withStatus(JournaledCommand.Status.SKIPPED));
                 continue;
             }
-            out.add(entry.withResult(runner.run(c.argv(), Duration.ofSeconds(c.timeoutSeconds()))));
+            FaultInjection.point("command-start " + String.join(" ", c.argv()));
+            CommandResult r = runner.run(c.argv(), Duration.ofSeconds(c.timeoutSeconds()));
+            FaultInjection.point("command-end " + String.join(" ", c.argv()));
+            out.add(entry.withResult(r));
         }
         return out;
     }

@@ -60,7 +60,9 @@ final class TransactionRun {
                 if (c.status() == JournaledCommand.Status.SKIPPED) continue;
                 m = m.withCommand(i, c.withStatus(JournaledCommand.Status.RUNNING));
                 journal.save(m);
+                FaultInjection.point("command-start " + String.join(" ", c.argv()));
                 CommandResult r = runner.run(c.argv(), options.timeoutFor(commands.get(i)));
+                FaultInjection.point("command-end " + String.join(" ", c.argv()));
                 m = m.withCommand(i, c.withResult(r));
                 journal.save(m);
                 hook.reached("command-run", m);
