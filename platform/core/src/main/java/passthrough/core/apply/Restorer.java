@@ -104,11 +104,16 @@ final class Restorer {
         AtomicFiles.write(real, bytes, f.ownership(), txid);
     }
 
-    /** Commands that had succeeded are run again against the restored files; their results are journaled. */
+    /**
+     * Commands that had started are run again against the restored files, so what they generate (grub.cfg, the
+     * initramfs) follows the restored sources; their results are journaled. "Started" includes RUNNING — a crash
+     * while update-grub ran may come after it rewrote grub.cfg — and FAILED or TIMED_OUT, which may have written part
+     * of their output before they stopped.
+     */
     private List<JournaledCommand> rerunCommands(JournalManifest m, ApplyOptions options) {
         List<JournaledCommand> out = new ArrayList<>();
         for (JournaledCommand c : m.commands()) {
-            if (c.status() != JournaledCommand.Status.OK) continue;
+            if (!started(c.status())) continue;
             JournaledCommand entry = new JournaledCommand(c.argv(), c.timeoutSeconds(), JournaledCommand.Status.PENDING, null, null);
             if (!options.runCommands()) {
                 out.add(entry.withStatus(JournaledCommand.Status.SKIPPED));
@@ -120,6 +125,11 @@ final class Restorer {
             out.add(entry.withResult(r));
         }
         return out;
+    }
+
+    private static boolean started(JournaledCommand.Status s) {
+        return s == JournaledCommand.Status.OK || s == JournaledCommand.Status.RUNNING
+                || s == JournaledCommand.Status.FAILED || s == JournaledCommand.Status.TIMED_OUT;
     }
 
     /** The file's digest now; a link where a file was is never "the same" (and is not followed out of the root). */
