@@ -35,6 +35,7 @@ final class RollbackCommand extends Subcommand implements Callable<Integer> {
             RollbackResult r = PlanExecutor.forRoot(global.root).rollback(txid, force,
                     noCommands ? ApplyOptions.defaults().withoutCommands() : ApplyOptions.defaults());
             PrintWriter out = out();
+            r.recovered().forEach(t -> out.println("Recovered an unfinished transaction first: " + t.message()));
             out.println("Transaction " + r.txid() + " (" + r.title() + "): " + r.state().toString().toLowerCase(java.util.Locale.ROOT)
                     + (r.reason() == null ? "" : " - " + r.reason()));
             for (JournaledFile f : r.files()) out.println("  " + f.status().toString().toLowerCase(java.util.Locale.ROOT) + " " + f.path());

@@ -99,6 +99,9 @@ public final class PlanExecutor {
         Journal journal = journal();
         try (ExecutorLock lock = ExecutorLock.acquire(journal.lockFile())) {
             List<RecoveredTransaction> recovered = recovery(journal).run(options);
+            Optional<RollbackResult> done = undoneByRecovery(journal, txidOrLatest, recovered);
+            if (done.isEmpty()) done = alreadyRolledBack(journal, txidOrLatest, recovered);
+            if (done.isPresent()) return done.get();
             JournalManifest m = pick(journal, txidOrLatest);
             Restorer restorer = restorer(journal);
             List<JournaledFile> changed = restorer.changedSince(m);
@@ -144,6 +147,50 @@ public final class PlanExecutor {
         } catch (IOException e) {
             throw journalUnreadable(journal, e);
         }
+    }
+
+    /**
+     * When recovery has just rolled back the transaction this rollback is about — the newest one for "latest": an
+     * interrupted rollback it finished, or an interrupted apply it undid — the job is done; rolling back the next
+     * older transaction as well would undo more than the user asked for.
+     */
+    private static Optional<RollbackResult> undoneByRecovery(Journal journal, String txidOrLatest,
+                                                             List<RecoveredTransaction> recovered) throws IOException {
+        for (int i = recovered.size() - 1; i >= 0; i--) {
+            RecoveredTransaction r = recovered.get(i);
+            if (r.outcome() != TransactionState.ROLLED_BACK) continue;
+            if (!LATEST.equals(txidOrLatest) && !txidOrLatest.equals(r.txid())) continue;
+            if (LATEST.equals(txidOrLatest) && !isNewest(journal, r.txid())) continue;
+            Optional<JournalManifest> end = journal.load(r.txid());
+            if (end.isEmpty()) continue;
+            JournalManifest m = end.get();
+            return Optional.of(new RollbackResult(m.txid(), m.title(), m.state(), m.reason(), m.files(),
+                    m.rollbackCommands(), recovered));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * "Roll back X" when X is already rolled back is done, not an error: a rollback killed after its last journal
+     * write looks unfinished to the user, who runs it again.
+     */
+    private static Optional<RollbackResult> alreadyRolledBack(Journal journal, String txid,
+                                                              List<RecoveredTransaction> recovered) throws IOException {
+        if (LATEST.equals(txid) || !txid.matches("[0-9A-Za-z-]+")) return Optional.empty();
+        Optional<JournalManifest> loaded = journal.load(txid);
+        if (loaded.isEmpty() || loaded.get().state() != TransactionState.ROLLED_BACK) return Optional.empty();
+        JournalManifest m = loaded.get();
+        return Optional.of(new RollbackResult(m.txid(), m.title(), m.state(), "already rolled back ("
+                + (m.reason() == null ? "earlier" : m.reason()) + "); nothing to do", m.files(), List.of(), recovered));
+    }
+
+    /** Whether no transaction with a manifest is newer than {@code txid}. */
+    private static boolean isNewest(Journal journal, String txid) throws IOException {
+        List<String> ids = journal.txids();
+        for (int i = ids.size() - 1; i >= 0; i--) {
+            if (journal.load(ids.get(i)).isPresent()) return ids.get(i).equals(txid);
+        }
+        return false;
     }
 
     private JournalManifest pick(Journal journal, String txidOrLatest) throws IOException, RefusedException {
