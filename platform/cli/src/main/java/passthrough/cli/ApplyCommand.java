@@ -69,10 +69,15 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ApplyOptions options = noCommands ? ApplyOptions.defaults().withoutCommands() : ApplyOptions.defaults();
+        PrintWriter out = out();
+        // A crash may have left a transaction half-applied. Finish or undo it BEFORE planning: a plan made from a
+        // half-changed host would skip the files that already look done, and the executor's recovery would then
+        // undo them under it (or, with nothing left to do, never run and leave update-grub unrun).
+        recoverFirst(out, options);
         Plan plan = source.device != null
                 ? PlanCommand.make(global, new PlanRequest(PciAddress.parse(source.device), binding, allowSharedGroup, allowBootGpu))
                 : readPlan(source.planFile);
-        PrintWriter out = out();
         if (plan.changesNothing()) {
             out.println("Nothing to do: the host is already set up for " + plan.target() + ".");
             out.flush();
@@ -90,7 +95,6 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         }
         List<CommandOperation> commands = new ArrayList<>();
         for (PlannedCommand c : plan.commands()) commands.add(new CommandOperation(c.argv(), null));
-        ApplyOptions options = noCommands ? ApplyOptions.defaults().withoutCommands() : ApplyOptions.defaults();
         try {
             PlanExecutor executor = PlanExecutor.forRoot(global.root);
             ApplyResult result = executor.apply(new TransactionDescription(plan.target(), "reserve the IOMMU group of "
@@ -99,6 +103,20 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
             return ExitCodes.OK;
         } catch (CommandFailedException e) {
             throw new UserError(ExitCodes.NOT_READY, e.getMessage(), e);
+        } catch (RefusedException e) {
+            throw new UserError(ExitCodes.REFUSED, "refused: " + e.getMessage(), e);
+        } catch (TransactionException e) {
+            throw new UserError(ExitCodes.IO_ERROR, e.getMessage(), e);
+        }
+    }
+
+    private void recoverFirst(PrintWriter out, ApplyOptions options) {
+        if (!java.nio.file.Files.isDirectory(global.root)) return; // the planner reports a bad --root (exit 2)
+        try {
+            for (RecoveredTransaction t : PlanExecutor.forRoot(global.root).recover(options)) {
+                out.println("Recovered an unfinished transaction first: " + t.message());
+            }
+            out.flush();
         } catch (RefusedException e) {
             throw new UserError(ExitCodes.REFUSED, "refused: " + e.getMessage(), e);
         } catch (TransactionException e) {
