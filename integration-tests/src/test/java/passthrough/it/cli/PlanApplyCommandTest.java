@@ -97,4 +97,53 @@ class PlanApplyCommandTest {
         assertArrayEquals(original, Files.readAllBytes(root.resolve("etc/default/grub")));
         assertFalse(Cli.run("--root", root.toString(), "history").out().contains(" done "));
     }
+
+    @Test
+    void theNicOfTheDefaultRouteIsNeverReservedEvenWithTheSharedGroupAllowed(@TempDir Path tmp) throws Exception {
+        // the RX 6800's group also holds the chipset's r8169, and this time it carries the default route
+        Path root = Cli.write(passthrough.fixtures.SampleHosts.byName("amd-shared-group")
+                .file("proc/net/route", "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+                        + "enp5s0\t00000000\t0101A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
+                        + "enp5s0\t0001A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n")
+                .classEntry("sys/class/net/enp5s0", "0000:05:00.0", "net/enp5s0"), tmp.resolve("host"));
+        Cli.Result r = Cli.run("--root", root.toString(), "plan", "--device", "04:00.0", "--allow-shared-group",
+                "--allow-boot-gpu").exits(3);
+        assertTrue(r.err().contains("05:00.0 Ethernet controller") && r.err().contains("carries the default network route (enp5s0)"),
+                r.err());
+        assertFalse(r.err().contains("--allow"), "no flag overrides it: " + r.err());
+    }
+
+    @Test
+    void seed1WithVfioPciBuiltIntoTheKernelGetsTheSeedsIdsAsVfioPciIds(@TempDir Path tmp) throws Exception {
+        // the seed's own way out: a kernel built with CONFIG_VFIO_PCI=y wins against the built-in xhci
+        Path root = Cli.write(passthrough.fixtures.SampleHosts.byName("seed1-ubuntu-18.04")
+                .builtin("kernel/drivers/vfio/vfio.ko", "kernel/drivers/vfio/vfio_iommu_type1.ko",
+                        "kernel/drivers/vfio/pci/vfio-pci.ko"), tmp.resolve("host"));
+        JsonNode plan = Cli.run("--root", root.toString(), "plan", "--device", "65:00.0", "--binding", "vfio-pci", "--json")
+                .exits(0).json();
+        assertEquals("vfio-pci", plan.get("binding").asText());
+        assertTrue(plan.get("kernelParameters").asText().endsWith("vfio-pci.ids=10de:2184,10de:1aeb,10de:1aec,10de:1aed"),
+                plan.get("kernelParameters").asText());
+        assertEquals(List.of("etc/default/grub"), paths(plan), "built in: nothing in modprobe.d, no initramfs rebuild");
+        assertEquals(1, plan.get("commands").size());
+        // and auto now prefers vfio-pci over the seed's pci-stub
+        assertEquals("vfio-pci", Cli.run("--root", root.toString(), "plan", "--device", "65:00.0", "--json").exits(0).json()
+                .get("binding").asText());
+    }
+
+    @Test
+    void switchingSeed1FromPciStubToVfioPciTakesThePciStubIdsOffTheLine(@TempDir Path tmp) throws Exception {
+        Path root = Cli.write(passthrough.fixtures.SampleHosts.byName("seed1-ubuntu-18.04")
+                .builtin("kernel/drivers/vfio/vfio.ko", "kernel/drivers/vfio/vfio_iommu_type1.ko",
+                        "kernel/drivers/vfio/pci/vfio-pci.ko"), tmp.resolve("host"));
+        Cli.run("--root", root.toString(), "apply", "--device", "65:00.0", "--binding", "pci-stub", "--yes", "--no-commands").exits(0);
+        assertTrue(Files.readString(root.resolve("etc/default/grub")).contains("pci-stub.ids=10de:2184"));
+        // rebooted with that line
+        String cmdline = Files.readString(root.resolve("proc/cmdline")).strip();
+        Files.writeString(root.resolve("proc/cmdline"), cmdline + " pci-stub.ids=10de:2184,10de:1aeb,10de:1aec,10de:1aed\n");
+        JsonNode plan = Cli.run("--root", root.toString(), "plan", "--device", "65:00.0", "--binding", "vfio-pci", "--json")
+                .exits(0).json();
+        String line = plan.get("kernelParameters").asText();
+        assertTrue(line.endsWith("vfio-pci.ids=10de:2184,10de:1aeb,10de:1aec,10de:1aed") && !line.contains("pci-stub.ids"), line);
+    }
 }

@@ -20,4 +20,14 @@ public interface BindingStrategy extends ExtensionPoint {
 
     /** The changes that reserve the devices at the next boot. */
     Contribution reserve(HostFacts facts, Reservation reservation);
+
+    /**
+     * Another strategy reserves these devices now (the user switched, say, from pci-stub to vfio-pci): the changes
+     * that take them out of what this strategy set up before (its ids on the command line, its modprobe.d file),
+     * so the two do not fight at boot. Devices this strategy holds for other groups stay reserved. By default
+     * nothing: a strategy that leaves nothing behind has nothing to release.
+     */
+    default Contribution release(HostFacts facts, Reservation reservation) {
+        return Contribution.of(java.util.List.of());
+    }
 }

@@ -6,7 +6,10 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import passthrough.api.PciAddress;
 import passthrough.core.apply.ApplyOptions;
@@ -79,7 +82,8 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
                 ? PlanCommand.make(global, new PlanRequest(PciAddress.parse(source.device), binding, allowSharedGroup, allowBootGpu))
                 : readPlan(source.planFile);
         if (plan.changesNothing()) {
-            out.println("Nothing to do: the host is already set up for " + plan.target() + ".");
+            if (global.json) Json.print(out, summary(plan, null));
+            else out.println("Nothing to do: the host is already set up for " + plan.target() + ".");
             out.flush();
             return ExitCodes.OK;
         }
@@ -91,7 +95,8 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         }
         List<FileOperation> files = new ArrayList<>();
         for (PlannedFile f : plan.files()) {
-            files.add(new FileOperation(f.path(), f.beforeDigest(), f.after() == null ? null : f.after().getBytes(StandardCharsets.UTF_8)));
+            files.add(new FileOperation(f.path(), f.beforeDigest(), f.after() == null ? null : f.after().getBytes(StandardCharsets.UTF_8),
+                    f.executable()));
         }
         List<CommandOperation> commands = new ArrayList<>();
         for (PlannedCommand c : plan.commands()) commands.add(new CommandOperation(c.argv(), null));
@@ -149,7 +154,37 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         return answer != null && (answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"));
     }
 
+    /** What --json prints: the transaction, each file's action and each command's outcome. */
+    static Map<String, Object> summary(Plan plan, ApplyResult r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("target", plan.target());
+        m.put("binding", plan.binding());
+        m.put("txid", r == null || !r.changedAnything() ? null : r.txid());
+        m.put("changed", r != null && r.changedAnything());
+        List<Map<String, Object>> files = new ArrayList<>();
+        if (r != null) for (JournaledFile f : r.files()) {
+            files.add(new LinkedHashMap<>(Map.of("path", f.path(), "action", f.action().toString().toLowerCase(Locale.ROOT))));
+        }
+        m.put("files", files);
+        List<Map<String, Object>> commands = new ArrayList<>();
+        if (r != null) for (JournaledCommand c : r.commands()) {
+            Map<String, Object> cm = new LinkedHashMap<>();
+            cm.put("argv", c.argv());
+            cm.put("status", c.status().toString().toLowerCase(Locale.ROOT));
+            commands.add(cm);
+        }
+        m.put("commands", commands);
+        m.put("recovered", r == null ? List.of() : r.recovered().stream().map(RecoveredTransaction::message).toList());
+        m.put("rebootRequired", r != null && r.changedAnything() && plan.rebootRequired());
+        return m;
+    }
+
     private void report(PrintWriter out, ApplyResult r, Plan plan) {
+        if (global.json) {
+            Json.print(out, summary(plan, r));
+            out.flush();
+            return;
+        }
         for (RecoveredTransaction t : r.recovered()) out.println("Recovered an unfinished transaction first: " + t.message());
         if (!r.changedAnything()) {
             out.println("Nothing changed: every file already had its new content.");

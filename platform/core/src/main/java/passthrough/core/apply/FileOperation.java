@@ -12,8 +12,10 @@ import java.util.regex.Pattern;
  * @param path           relative to the host root, e.g. {@code etc/default/grub}
  * @param expectedDigest SHA-256 hex of the bytes the plan was made from, or {@link #ABSENT}
  * @param newContent     the whole new content, or null to delete the file
+ * @param executable     the file must be executable: created 0755, or an existing file's mode plus the execute bits
+ *                       where it has read bits
  */
-public record FileOperation(String path, String expectedDigest, byte[] newContent) {
+public record FileOperation(String path, String expectedDigest, byte[] newContent, boolean executable) {
     /** The expected digest of a file the plan saw missing. */
     public static final String ABSENT = "absent";
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
@@ -28,6 +30,10 @@ public record FileOperation(String path, String expectedDigest, byte[] newConten
         }
         // copied so a caller cannot change what was validated and journaled
         newContent = newContent == null ? null : newContent.clone();
+    }
+
+    public FileOperation(String path, String expectedDigest, byte[] newContent) {
+        this(path, expectedDigest, newContent, false);
     }
 
     /** Write (create or replace) {@code path} with {@code content}. */
@@ -52,17 +58,17 @@ public record FileOperation(String path, String expectedDigest, byte[] newConten
     @Override
     public boolean equals(Object o) {
         return o instanceof FileOperation f && path.equals(f.path) && expectedDigest.equals(f.expectedDigest)
-                && Arrays.equals(newContent, f.newContent);
+                && Arrays.equals(newContent, f.newContent) && executable == f.executable;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(path, expectedDigest, Arrays.hashCode(newContent));
+        return Objects.hash(path, expectedDigest, Arrays.hashCode(newContent), executable);
     }
 
     @Override
     public String toString() {
         return "FileOperation[" + path + ", expected " + expectedDigest + ", "
-                + (newContent == null ? "delete" : newContent.length + " bytes") + "]";
+                + (newContent == null ? "delete" : newContent.length + " bytes" + (executable ? ", executable" : "")) + "]";
     }
 }

@@ -31,6 +31,11 @@ record Ownership(int mode, int uid, int gid) {
         Files.setAttribute(file, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
     }
 
+    /** The same with execute permission wherever there is read permission (0644 becomes 0755, 0600 becomes 0700). */
+    Ownership executable() {
+        return new Ownership(mode | ((mode & 0444) >> 2), uid, gid);
+    }
+
     /** As the journal writes it: octal, like ls and chmod show it. */
     String octalMode() {
         return String.format("%04o", mode);

@@ -63,14 +63,16 @@ final class Preflight {
         byte[] wanted = op.newContent();
         String after = wanted == null ? FileOperation.ABSENT : FileDigest.of(wanted);
         // Already as wanted: nothing to do, whatever the plan saw. This is what makes a second apply a no-op.
-        boolean reached = wanted == null ? current == null : current != null && Arrays.equals(current, wanted);
-        if (reached) return new PlannedFile(t, FileAction.UNCHANGED, before, after, current, wanted, ownership);
+        Ownership wantedOwnership = op.executable() ? ownership.executable() : ownership;
+        boolean reached = wanted == null ? current == null
+                : current != null && Arrays.equals(current, wanted) && wantedOwnership.equals(ownership);
+        if (reached) return new PlannedFile(t, FileAction.UNCHANGED, before, after, current, wanted, ownership, ownership);
         if (!before.equals(op.expectedDigest())) {
             throw RefusedException.about(op.path(), "changed since the plan was made (stale plan: the plan saw "
                     + FileDigest.shortForm(op.expectedDigest()) + ", the file is now " + FileDigest.shortForm(before) + ")",
                     "re-run plan");
         }
         FileAction action = wanted == null ? FileAction.DELETE : current == null ? FileAction.CREATE : FileAction.REPLACE;
-        return new PlannedFile(t, action, before, after, current, wanted, ownership);
+        return new PlannedFile(t, action, before, after, current, wanted, ownership, wantedOwnership);
     }
 }

@@ -120,7 +120,7 @@ final class TransactionRun {
             Path d = resolver.root().resolve(dir);
             if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) AtomicFiles.createDirectory(d);
         }
-        AtomicFiles.write(real, p.newContent(), p.ownership(), txid);
+        AtomicFiles.write(real, p.newContent(), p.newOwnership(), txid);
     }
 
     private TransactionException commandFailed(JournalManifest m, JournaledCommand c, CommandResult r, ApplyOptions options) {

@@ -35,7 +35,9 @@ public final class HostFactsReader {
             "etc/kernel/cmdline", "boot/loader/loader.conf", "boot/loader/entries/*.conf",
             "etc/modprobe.d/*.conf", "etc/modules", "etc/modules-load.d/*.conf", "etc/initramfs-tools/modules",
             "etc/sysconfig/modules", "etc/mkinitcpio.conf", "etc/dracut.conf.d/*.conf",
-            "etc/libvirt/qemu.conf", "proc/mounts");
+            "etc/libvirt/qemu.conf", "proc/mounts",
+            // written by plugins earlier: their state, read back so a later plan adds to it
+            "etc/passthrough/bind-by-address.sh", "etc/initramfs-tools/hooks/passthrough");
 
     /** Tools plugins may plan to run; their presence decides e.g. update-grub versus grub-mkconfig. */
     static final List<String> COMMANDS = List.of("update-grub", "grub-mkconfig", "grub2-mkconfig", "grub-script-check",

@@ -9,6 +9,9 @@ package passthrough.core.plan;
  * @param after        new text, null to delete
  * @param reason       why, from the plugin that asked for it
  * @param plugin       that plugin's id
+ * @param executable   the file is written executable (mode 0755 when created; an existing file keeps its mode
+ *                     with the execute bits added)
  */
-public record PlannedFile(String path, String beforeDigest, String before, String after, String reason, String plugin) {
+public record PlannedFile(String path, String beforeDigest, String before, String after, String reason, String plugin,
+                          boolean executable) {
 }

@@ -90,6 +90,14 @@ public final class Planner {
         List<PlannedCommand> commands = new ArrayList<>();
         List<EarlyModulesChange> early = new ArrayList<>();
         collect(binding.id(), bound, files, commands, commandLine, early);
+        for (BindingStrategy other : plugins.bindings()) {
+            // switching strategies: what the other one set up for these devices would fight ours at boot
+            if (other == binding) continue;
+            Contribution released = other.release(facts, reservation);
+            refuseOnErrors(other.id(), released);
+            findings.addAll(released.findings());
+            collect(other.id(), released, files, commands, commandLine, early);
+        }
 
         String nextCommandLine = facts.commandLine().toString();
         if (!commandLine.isEmpty()) {
@@ -105,12 +113,15 @@ public final class Planner {
             collect(writer.id(), c, files, commands, new ArrayList<>(), early);
             nextCommandLine = merged.applyTo(writer.configuredCommandLine(facts)).toString();
         }
-        if (!early.isEmpty()) {
-            EarlyModuleLoader loader = plugins.earlyModuleLoaders().stream().filter(l -> l.manages(facts)).findFirst()
-                    .orElseThrow(() -> new PlanRefusedException("NO_EARLY_MODULE_LOADER", "modules must load early ("
-                            + String.join(", ", mergeModules(early).modules()) + ") but no plugin knows how this host "
-                            + "loads modules early (no initramfs-tools, dracut, mkinitcpio or LFS sysconfig found)", null));
-            Contribution c = loader.load(facts, mergeModules(early));
+        EarlyModulesChange earlyChange = mergeModules(early);
+        List<String> changedEarlyFiles = files.keySet().stream()
+                .filter(p -> p.startsWith("etc/modprobe.d/") || earlyChange.extraFiles().contains(p)).toList();
+        EarlyModuleLoader loader = plugins.earlyModuleLoaders().stream().filter(l -> l.manages(facts)).findFirst().orElse(null);
+        if (!earlyChange.modules().isEmpty() || (loader != null && !changedEarlyFiles.isEmpty())) {
+            if (loader == null) throw new PlanRefusedException("NO_EARLY_MODULE_LOADER", "modules must load early ("
+                            + String.join(", ", earlyChange.modules()) + ") but no plugin knows how this host "
+                            + "loads modules early (no initramfs-tools, dracut, mkinitcpio or LFS sysconfig found)", null);
+            Contribution c = loader.load(facts, earlyChange.withChangedFiles(changedEarlyFiles));
             refuseOnErrors(loader.id(), c);
             findings.addAll(c.findings());
             collect(loader.id(), c, files, commands, new ArrayList<>(), new ArrayList<>());
@@ -251,7 +262,7 @@ public final class Planner {
                 String beforeText = before == null ? null : new String(before, StandardCharsets.UTF_8);
                 if (java.util.Objects.equals(beforeText, f.newContent())) continue;
                 files.put(f.path(), new PlannedFile(f.path(), before == null ? "absent" : FileDigest.of(before), beforeText,
-                        f.newContent(), f.reason(), plugin));
+                        f.newContent(), f.reason(), plugin, f.executable()));
             } else if (change instanceof CommandChange cmd) {
                 commands.add(new PlannedCommand(cmd.argv(), cmd.reason(), plugin));
             } else if (change instanceof KernelParametersChange k) {
@@ -276,8 +287,12 @@ public final class Planner {
 
     private static EarlyModulesChange mergeModules(List<EarlyModulesChange> changes) {
         Set<String> modules = new LinkedHashSet<>();
-        for (EarlyModulesChange c : changes) modules.addAll(c.modules());
-        return new EarlyModulesChange(List.copyOf(modules),
+        Set<String> extraFiles = new LinkedHashSet<>();
+        for (EarlyModulesChange c : changes) {
+            modules.addAll(c.modules());
+            extraFiles.addAll(c.extraFiles());
+        }
+        return new EarlyModulesChange(List.copyOf(modules), List.copyOf(extraFiles),
                 changes.stream().map(EarlyModulesChange::reason).distinct().collect(Collectors.joining("; ")));
     }
 

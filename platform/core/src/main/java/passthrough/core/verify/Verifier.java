@@ -71,6 +71,17 @@ public final class Verifier {
                     "do not start a VM with this group (a half-reserved group can hang the host); fix the cause, reboot "
                     + "and verify again"));
         }
+        java.util.Set<passthrough.api.PciId> groupIds = facts.devicesOf(group).stream().filter(d -> !d.classCode().isPciBridge())
+                .map(PciDevice::id).collect(java.util.stream.Collectors.toSet());
+        for (PciDevice twin : facts.devices()) {
+            if (group.id() == (twin.iommuGroup() == null ? -1 : twin.iommuGroup())) continue;
+            if (groupIds.contains(twin.id()) && wanted.equals(twin.driver())) {
+                out.add(Finding.warning("TWIN_RESERVED", twin.address() + " [" + twin.id() + "] " + twin.className()
+                        + " is outside the group but shares its ids and is bound to " + wanted + " too: an ids-based "
+                        + "reservation took it, and the host lost it", "plan again: with identical ids passthrough "
+                        + "reserves by address; remove the ids from other modprobe.d files or the command line"));
+            }
+        }
         if (wanted.equals("vfio-pci")) {
             String node = "dev/vfio/" + group.id();
             if (root.exists(node)) out.add(Finding.info("VFIO_NODE", "/" + node + " exists"));

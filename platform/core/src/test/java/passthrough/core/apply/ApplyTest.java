@@ -89,4 +89,29 @@ class ApplyTest {
         assertEquals(TransactionState.DONE, h.get(0).state());
         assertEquals("etc/b.conf", h.get(0).files().get(0).path());
     }
+
+    @Test
+    void anExecutableFileIsCreated0755AndAnExistingOneGetsExecuteBitsThatRollbackTakesAway() throws Exception {
+        Files.createDirectories(host.root.resolve("etc/hooks"));
+        Files.writeString(host.root.resolve("etc/hooks/old"), "#!/bin/sh\n");
+        Files.setAttribute(host.root.resolve("etc/hooks/old"), "unix:mode", 0640);
+        String oldDigest = FileDigest.of(TestRoot.bytes("#!/bin/sh\n"));
+        PlanExecutor ex = host.executor();
+        ApplyResult r = ex.apply(TestRoot.description(), List.of(
+                new FileOperation("etc/hooks/new", FileOperation.ABSENT, TestRoot.bytes("#!/bin/sh\nexit 0\n"), true),
+                new FileOperation("etc/hooks/old", oldDigest, TestRoot.bytes("#!/bin/sh\nexit 0\n"), true)),
+                List.of(), ApplyOptions.defaults());
+        assertEquals(0755, host.ownership("etc/hooks/new").mode());
+        assertEquals(0750, host.ownership("etc/hooks/old").mode(), "execute where it could be read");
+
+        // same content, same mode: a second apply is a no-op
+        assertFalse(ex.apply(TestRoot.description(), List.of(
+                new FileOperation("etc/hooks/new", FileOperation.ABSENT, TestRoot.bytes("#!/bin/sh\nexit 0\n"), true)),
+                List.of(), ApplyOptions.defaults()).changedAnything());
+
+        ex.rollback(r.txid(), false, ApplyOptions.defaults());
+        assertFalse(Files.exists(host.root.resolve("etc/hooks/new")));
+        assertEquals(0640, host.ownership("etc/hooks/old").mode(), "rollback gives the original mode back");
+        assertEquals("#!/bin/sh\n", host.read("etc/hooks/old"));
+    }
 }

@@ -20,6 +20,8 @@ import passthrough.api.CommandChange;
 import passthrough.api.Contribution;
 import passthrough.api.CpuInfo;
 import passthrough.api.CpuVendor;
+import passthrough.api.EarlyModuleLoader;
+import passthrough.api.EarlyModulesChange;
 import passthrough.api.FileChange;
 import passthrough.api.FirmwareTable;
 import passthrough.api.HardwareProbe;
@@ -183,5 +185,46 @@ class PlannerTest {
         assertEquals(p, PlanFiles.read(file));
         Files.writeString(file, "{\"format\": 1, \"evil\": true}");
         assertTrue(assertThrows(java.io.IOException.class, () -> PlanFiles.read(file)).getMessage().contains("not a passthrough plan"));
+    }
+
+    @Test
+    void switchingBindingsReleasesTheOtherOnesSetUpAndTheEarlyBootIsRebuiltForIt() throws Exception {
+        Files.createDirectories(dir.resolve("etc/modprobe.d"));
+        Files.writeString(dir.resolve("etc/modprobe.d/passthrough-pci-stub.conf"), "options pci-stub ids=10de:2184\n");
+        List<Reservation> released = new ArrayList<>();
+        BindingStrategy stub = new BindingStrategy() {
+            public String id() { return "pci-stub"; }
+            public String driverName() { return "pci-stub"; }
+            public boolean isAvailable(HostFacts f) { return true; }
+            public Contribution reserve(HostFacts f, Reservation r) { throw new AssertionError("not chosen"); }
+            @Override
+            public Contribution release(HostFacts f, Reservation r) {
+                released.add(r);
+                return Contribution.of(List.of(FileChange.delete("etc/modprobe.d/passthrough-pci-stub.conf", "switched"),
+                        new KernelParametersChange(List.of(), List.of(KernelParameter.flag("pci-stub.ids")), "switched")));
+            }
+        };
+        List<EarlyModulesChange> loaded = new ArrayList<>();
+        EarlyModuleLoader loader = new EarlyModuleLoader() {
+            public String id() { return "initramfs"; }
+            public boolean manages(HostFacts f) { return true; }
+            public Contribution load(HostFacts f, EarlyModulesChange c) {
+                loaded.add(c);
+                return Contribution.of(List.of(new CommandChange(List.of("rebuild-initramfs"), "rebuild")));
+            }
+        };
+        PlannerPlugins base = plugins();
+        PlannerPlugins both = new PlannerPlugins(base.probes(), List.of(base.bindings().get(0), stub), base.bootloaders(), List.of(loader));
+        Plan p = Planner.plan(root, host(gpuGroup, Map.of(), "quiet intel_iommu=on pci-stub.ids=10de:2184,10de:1aeb"), both,
+                new PlanRequest(PciAddress.parse("01:00.0"), "vfio-pci", false, false));
+        assertEquals(1, released.size());
+        // the writer's configured line is "quiet": the release's removal and the new ids meet in one edit
+        assertEquals("quiet vfio-pci.ids=10de:2184,10de:1aeb", p.kernelParameters());
+        PlannedFile deleted = p.files().stream().filter(f -> f.path().endsWith("pci-stub.conf")).findFirst().orElseThrow();
+        assertNull(deleted.after());
+        assertEquals("pci-stub", deleted.plugin());
+        assertEquals(List.of(), loaded.get(0).modules(), "no module is new, but the initramfs carries modprobe.d");
+        assertEquals(List.of("etc/modprobe.d/passthrough-pci-stub.conf"), loaded.get(0).changedFiles());
+        assertEquals(List.of(List.of("regenerate"), List.of("rebuild-initramfs")), p.commands().stream().map(PlannedCommand::argv).toList());
     }
 }

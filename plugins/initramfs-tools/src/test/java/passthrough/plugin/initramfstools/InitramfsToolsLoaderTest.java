@@ -40,4 +40,32 @@ class InitramfsToolsLoaderTest {
                 new EarlyModulesChange(List.of("vfio-pci"), "early"));
         assertTrue(c.changes().isEmpty());
     }
+
+    @Test
+    void aChangedModprobeFileAloneRebuildsTheInitramfs() {
+        Contribution c = new InitramfsToolsLoader().load(host(Map.of(InitramfsToolsLoader.MODULES, "vfio_pci\n")),
+                new EarlyModulesChange(List.of("vfio-pci"), List.of(), List.of("etc/modprobe.d/passthrough-vfio.conf"), "early"));
+        assertEquals(1, c.changes().size());
+        CommandChange rebuild = (CommandChange) c.changes().get(0);
+        assertEquals("update-initramfs", rebuild.argv().get(0));
+        assertTrue(rebuild.reason().contains("/etc/modprobe.d/passthrough-vfio.conf"), rebuild.reason());
+    }
+
+    @Test
+    void extraFilesGetAnExecutableHookThatCopiesThemOnlyWhenPresent() {
+        Contribution c = new InitramfsToolsLoader().load(host(Map.of(InitramfsToolsLoader.MODULES, "vfio_pci\n")),
+                new EarlyModulesChange(List.of("vfio-pci"), List.of("etc/passthrough/bind-by-address.sh"), "early"));
+        FileChange hook = (FileChange) c.changes().get(0);
+        assertEquals(InitramfsToolsLoader.HOOK, hook.path());
+        assertTrue(hook.executable(), "run-parts skips hooks that are not executable");
+        assertTrue(hook.newContent().contains("[ -e /etc/passthrough/bind-by-address.sh ] && copy_file passthrough "
+                + "/etc/passthrough/bind-by-address.sh /etc/passthrough/bind-by-address.sh\n"), hook.newContent());
+        assertEquals(List.of("etc/passthrough/bind-by-address.sh"), InitramfsToolsLoader.copiedBy(hook.newContent()));
+        assertTrue(c.changes().get(1) instanceof CommandChange);
+        // planned again with the hook in place: nothing to do
+        Contribution again = new InitramfsToolsLoader().load(host(Map.of(InitramfsToolsLoader.MODULES, "vfio_pci\n",
+                InitramfsToolsLoader.HOOK, hook.newContent())),
+                new EarlyModulesChange(List.of("vfio-pci"), List.of("etc/passthrough/bind-by-address.sh"), "early"));
+        assertTrue(again.changes().isEmpty());
+    }
 }

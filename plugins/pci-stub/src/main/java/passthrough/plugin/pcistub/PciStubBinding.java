@@ -3,11 +3,13 @@ package passthrough.plugin.pcistub;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.pf4j.Extension;
 import passthrough.api.BindingStrategy;
 import passthrough.api.Change;
+import passthrough.api.CompetingDrivers;
 import passthrough.api.Contribution;
 import passthrough.api.EarlyModulesChange;
 import passthrough.api.FileChange;
@@ -16,6 +18,7 @@ import passthrough.api.HostFacts;
 import passthrough.api.KernelModules;
 import passthrough.api.KernelParameter;
 import passthrough.api.KernelParametersChange;
+import passthrough.api.ModprobeConfig;
 import passthrough.api.PciDevice;
 import passthrough.api.PciId;
 import passthrough.api.Reservation;
@@ -24,11 +27,13 @@ import passthrough.api.Reservation;
  * Reserves devices for pci-stub, the seed's simple route: built into most distribution kernels (Ubuntu's among
  * them), it takes {@code pci-stub.ids=} from the command line and, living in drivers/pci, registers before the USB
  * and sound drivers — so it wins even against a built-in xhci. As a module it needs modprobe.d and early loading,
- * like vfio-pci. Identical cards need by-address binding, which is vfio-pci's job.
+ * like vfio-pci; its modprobe.d file is its state, added to by later plans. Identical cards need by-address
+ * binding, which is vfio-pci's job.
  */
 @Extension
 public class PciStubBinding implements BindingStrategy {
     static final String CONF = "etc/modprobe.d/passthrough-pci-stub.conf";
+    private static final String IDS = "pci-stub.ids";
 
     @Override
     public String id() {
@@ -54,41 +59,69 @@ public class PciStubBinding implements BindingStrategy {
                     + "only reserve by ids, which would take it too", "use --binding vfio-pci, which reserves by address"));
             return new Contribution(changes, findings);
         }
-        Set<String> ids = new LinkedHashSet<>();
-        facts.commandLine().last("pci-stub.ids").map(KernelParameter::value).ifPresent(v -> {
-            for (String id : v.split(",")) if (!id.isBlank()) ids.add(id.strip());
-        });
-        reservation.ids().stream().map(PciId::toString).forEach(ids::add);
+        List<String> reservedIds = reservation.ids().stream().map(PciId::toString).toList();
         if (facts.modules().isBuiltin("pci_stub") || !facts.modules().known()) {
-            changes.add(new KernelParametersChange(List.of(KernelParameter.of("pci-stub.ids", String.join(",", ids))), List.of(),
+            Set<String> ids = idsOnCommandLine(facts);
+            ids.addAll(reservedIds);
+            changes.add(new KernelParametersChange(List.of(KernelParameter.of(IDS, String.join(",", ids))), List.of(),
                     "pci-stub is built into kernel " + facts.kernelRelease() + ": it takes the ids from the command line"));
             findings.add(Finding.info("PCI_STUB_BUILTIN", "pci-stub only holds the devices; a VM needs them on vfio-pci, "
                     + "which libvirt's managed='yes' switches them to when the VM starts"));
             return new Contribution(changes, findings);
         }
-        Set<String> competitors = new TreeSet<>();
-        for (PciDevice d : reservation.devices()) {
-            Set<String> mine = new LinkedHashSet<>(d.claimingModules());
-            if (d.driver() != null && !d.driver().equals("pcieport")) mine.add(d.driver());
-            for (String m : mine) {
-                String module = KernelModules.normalize(m);
-                if (module.equals("pci_stub") || module.equals("vfio_pci")) continue;
-                if (facts.modules().isBuiltin(module)) {
-                    findings.add(Finding.error("BUILTIN_COMPETITOR", module + " claims " + d.address() + " and is built "
-                            + "into kernel " + facts.kernelRelease() + " while pci-stub is a module: a softdep cannot beat it",
-                            "build pci-stub into the kernel (CONFIG_PCI_STUB=y) and use pci-stub.ids= on the command line"));
-                } else {
-                    competitors.add(module);
-                }
+        CompetingDrivers competing = CompetingDrivers.of(facts, reservation.devices());
+        for (Map.Entry<String, List<PciDevice>> e : competing.builtIn().entrySet()) {
+            for (PciDevice d : e.getValue()) {
+                findings.add(Finding.error("BUILTIN_COMPETITOR", e.getKey() + " claims " + d.address() + " and is built "
+                        + "into kernel " + facts.kernelRelease() + " while pci-stub is a module: a softdep cannot beat it",
+                        "build pci-stub into the kernel (CONFIG_PCI_STUB=y) and use pci-stub.ids= on the command line"));
             }
         }
         if (!findings.isEmpty()) return new Contribution(changes, findings);
-        StringBuilder conf = new StringBuilder("# Written by passthrough: reserve devices for pci-stub at boot; "
-                + "remove with `passthrough rollback`.\noptions pci-stub ids=" + String.join(",", reservation.ids().stream()
-                .map(PciId::toString).toList()) + "\n");
-        for (String m : competitors) conf.append("softdep ").append(m).append(" pre: pci-stub\n");
-        if (!conf.toString().equals(facts.files().get(CONF))) changes.add(new FileChange(CONF, conf.toString(), "pci-stub ids and load order"));
+        ModprobeConfig before = ModprobeConfig.parse(facts.files().getOrDefault(CONF, ""));
+        Set<String> ids = new LinkedHashSet<>(before.optionValues("pci-stub", "ids"));
+        ids.addAll(reservedIds);
+        Set<String> softdeps = new TreeSet<>(before.modulesLoadedAfter("pci-stub"));
+        softdeps.addAll(competing.loadable());
+        softdeps.removeIf(m -> facts.modules().isBuiltin(m) || CompetingDrivers.isStub(m));
+        changes.add(conf(ids, softdeps));
         changes.add(new EarlyModulesChange(List.of("pci_stub"), "pci-stub must be loaded before the native drivers"));
         return new Contribution(changes, findings);
+    }
+
+    @Override
+    public Contribution release(HostFacts facts, Reservation reservation) {
+        List<Change> changes = new ArrayList<>();
+        List<String> reservedIds = reservation.ids().stream().map(PciId::toString).toList();
+        Set<String> onCommandLine = idsOnCommandLine(facts);
+        if (onCommandLine.removeAll(reservedIds)) {
+            changes.add(new KernelParametersChange(onCommandLine.isEmpty() ? List.of()
+                    : List.of(KernelParameter.of(IDS, String.join(",", onCommandLine))), List.of(KernelParameter.flag(IDS)),
+                    "these devices are no longer reserved for pci-stub"));
+        }
+        String current = facts.files().get(CONF);
+        if (current != null) {
+            ModprobeConfig before = ModprobeConfig.parse(current);
+            Set<String> ids = new LinkedHashSet<>(before.optionValues("pci-stub", "ids"));
+            ids.removeAll(reservedIds);
+            changes.add(ids.isEmpty() ? FileChange.delete(CONF, "nothing is reserved for pci-stub any more")
+                    : conf(ids, new TreeSet<>(before.modulesLoadedAfter("pci-stub"))));
+        }
+        return Contribution.of(changes);
+    }
+
+    private static FileChange conf(Set<String> ids, Set<String> softdeps) {
+        StringBuilder conf = new StringBuilder("# Written by passthrough: reserve devices for pci-stub at boot; "
+                + "remove with `passthrough rollback`.\noptions pci-stub ids=" + String.join(",", ids) + "\n");
+        for (String m : softdeps) conf.append("softdep ").append(m).append(" pre: pci-stub\n");
+        return new FileChange(CONF, conf.toString(), "pci-stub ids and load order");
+    }
+
+    private static Set<String> idsOnCommandLine(HostFacts facts) {
+        Set<String> ids = new LinkedHashSet<>();
+        facts.commandLine().last(IDS).map(KernelParameter::value).ifPresent(v -> {
+            for (String id : v.split(",")) if (!id.isBlank()) ids.add(id.strip());
+        });
+        return ids;
     }
 }

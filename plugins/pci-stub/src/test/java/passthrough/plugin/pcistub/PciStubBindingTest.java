@@ -12,6 +12,7 @@ import passthrough.api.CpuInfo;
 import passthrough.api.HostFacts;
 import passthrough.api.KernelCommandLine;
 import passthrough.api.KernelModules;
+import passthrough.api.FileChange;
 import passthrough.api.KernelParametersChange;
 import passthrough.api.OsRelease;
 import passthrough.api.PciAddress;
@@ -45,5 +46,39 @@ class PciStubBindingTest {
         Contribution c = new PciStubBinding().reserve(host(Set.of("pci_stub"), ""), new Reservation(GROUP, true));
         assertEquals(Severity.ERROR, c.findings().get(0).severity());
         assertTrue(c.findings().get(0).fix().contains("vfio-pci"));
+    }
+
+    static HostFacts moduleHost(List<PciDevice> devices, String cmdline, Map<String, String> files) {
+        return new HostFacts(devices, List.of(), List.of(), Map.of(), CpuInfo.unknown(), KernelCommandLine.parse(cmdline), "6.1.0",
+                new KernelModules(Set.of(), Set.of("pci_stub", "nouveau", "nvidia", "xhci_pci"), Set.of(), true), OsRelease.unknown(), files, Set.of(), List.of());
+    }
+
+    static String conf(Contribution c) {
+        return c.changes().stream().filter(ch -> ch instanceof FileChange f && f.path().equals(PciStubBinding.CONF))
+                .map(ch -> ((FileChange) ch).newContent()).findFirst().orElseThrow();
+    }
+
+    @Test
+    void asAModuleItKeepsTheSoftdepsOfAnEarlierPlanOnceTheDevicesSitOnPciStub() {
+        Contribution first = new PciStubBinding().reserve(moduleHost(GROUP, "", Map.of()), new Reservation(GROUP, false));
+        assertTrue(conf(first).contains("options pci-stub ids=10de:2184,10de:1aec\nsoftdep nouveau pre: pci-stub\n"
+                + "softdep nvidia pre: pci-stub\nsoftdep xhci_pci pre: pci-stub\n"), conf(first));
+        List<PciDevice> rebooted = GROUP.stream().map(d -> new PciDevice(d.address(), d.id(), null, d.classCode(), 0xa1, false,
+                "pci-stub", null, 34, null, null, "c", List.of())).toList();
+        Contribution again = new PciStubBinding().reserve(moduleHost(rebooted, "", Map.of(PciStubBinding.CONF, conf(first))),
+                new Reservation(rebooted, false));
+        assertEquals(conf(first), conf(again));
+    }
+
+    @Test
+    void releaseDeletesItsFileAndItsIdsOnTheCommandLine() {
+        String before = "options pci-stub ids=10de:2184,10de:1aec\nsoftdep nouveau pre: pci-stub\n";
+        Contribution c = new PciStubBinding().release(moduleHost(GROUP, "quiet pci-stub.ids=10de:2184,10de:1aec",
+                Map.of(PciStubBinding.CONF, before)), new Reservation(GROUP, false));
+        KernelParametersChange k = (KernelParametersChange) c.changes().get(0);
+        assertEquals("quiet", k.applyTo(KernelCommandLine.parse("quiet pci-stub.ids=10de:2184,10de:1aec")).toString());
+        FileChange f = (FileChange) c.changes().get(1);
+        assertEquals(PciStubBinding.CONF, f.path());
+        assertEquals(null, f.newContent());
     }
 }

@@ -9,6 +9,7 @@ import java.util.TreeSet;
 import org.pf4j.Extension;
 import passthrough.api.BindingStrategy;
 import passthrough.api.Change;
+import passthrough.api.CompetingDrivers;
 import passthrough.api.Contribution;
 import passthrough.api.EarlyModulesChange;
 import passthrough.api.FileChange;
@@ -17,6 +18,8 @@ import passthrough.api.HostFacts;
 import passthrough.api.KernelModules;
 import passthrough.api.KernelParameter;
 import passthrough.api.KernelParametersChange;
+import passthrough.api.ModprobeConfig;
+import passthrough.api.PciAddress;
 import passthrough.api.PciDevice;
 import passthrough.api.PciId;
 import passthrough.api.Reservation;
@@ -25,16 +28,18 @@ import passthrough.api.Reservation;
  * Reserves devices for vfio-pci at boot. Built in: {@code vfio-pci.ids=} on the command line. A module (Debian,
  * Ubuntu): ids on the command line alone do nothing (vfio-pci never loads), so /etc/modprobe.d gets
  * {@code options vfio-pci ids=...} plus a {@code softdep <driver> pre: vfio-pci} for every driver that could claim
- * a reserved device, and the vfio modules are loaded early. Identical ids elsewhere: by address (driver_override).
+ * a reserved device, and the vfio modules are loaded early. Identical ids elsewhere: by address (driver_override,
+ * set by a script that modprobe runs just before vfio-pci loads).
+ *
+ * <p>The modprobe.d file is this plugin's state: a later plan (another GPU, or the same one after the reboot, when
+ * the devices already sit on vfio-pci and their native driver is no longer visible) keeps the ids, addresses and
+ * softdeps already in it and adds to them.
  */
 @Extension
 public class VfioPciBinding implements BindingStrategy {
     static final String CONF = "etc/modprobe.d/passthrough-vfio.conf";
-    static final String BY_ADDRESS_SCRIPT = "etc/passthrough/bind-by-address.sh";
-
-    /** sysfs driver names that are not module names. */
-    private static final Map<String, String> DRIVER_TO_MODULE = Map.of("xhci_hcd", "xhci_pci", "nvidia-gpu", "i2c_nvidia_gpu",
-            "ehci-pci", "ehci_pci", "ahci", "ahci", "pcieport", "");
+    static final String BY_ADDRESS_SCRIPT = ByAddressScript.PATH;
+    private static final String IDS = "vfio-pci.ids";
 
     @Override
     public String id() {
@@ -56,39 +61,57 @@ public class VfioPciBinding implements BindingStrategy {
     public Contribution reserve(HostFacts facts, Reservation reservation) {
         List<Change> changes = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
-        String ids = String.join(",", reservation.ids().stream().map(PciId::toString).toList());
-        if (facts.modules().isBuiltin("vfio_pci") && !reservation.byAddress()) {
-            changes.add(new KernelParametersChange(List.of(KernelParameter.of("vfio-pci.ids", merged(facts, ids))), List.of(),
+        if (facts.modules().isBuiltin("vfio_pci")) {
+            if (reservation.byAddress()) {
+                findings.add(Finding.error("BUILTIN_BY_ADDRESS", "another device shares the reserved ids, so they must be "
+                        + "reserved by address, but vfio-pci is built into kernel " + facts.kernelRelease() + ": it never "
+                        + "loads as a module, so no modprobe install hook can set driver_override before the native "
+                        + "drivers bind", "build vfio-pci as a module (CONFIG_VFIO_PCI=m), or move one of the identical "
+                        + "cards out of this host"));
+                return new Contribution(changes, findings);
+            }
+            Set<String> ids = idsOnCommandLine(facts);
+            reservation.ids().forEach(id -> ids.add(id.toString()));
+            changes.add(new KernelParametersChange(List.of(KernelParameter.of(IDS, String.join(",", ids))), List.of(),
                     "vfio-pci is built into kernel " + facts.kernelRelease() + ": it takes the ids from the command line"));
             return new Contribution(changes, findings);
         }
-        Set<String> competitors = competitors(facts, reservation.devices(), findings);
-        if (findings.stream().anyMatch(f -> f.severity() == passthrough.api.Severity.ERROR)) return new Contribution(changes, findings);
-        StringBuilder conf = new StringBuilder("# Written by passthrough: reserve ");
-        conf.append(String.join(" ", reservation.devices().stream().map(d -> d.address().toShortString()).toList()))
-                .append(" for vfio-pci at boot.\n# vfio-pci is a module here, so it must load before the drivers below; "
-                        + "remove with `passthrough rollback`.\n");
+        CompetingDrivers competing = CompetingDrivers.of(facts, reservation.devices());
+        for (Map.Entry<String, List<PciDevice>> e : competing.builtIn().entrySet()) {
+            for (PciDevice d : e.getValue()) {
+                findings.add(Finding.error("BUILTIN_COMPETITOR", e.getKey() + " claims " + d.address() + " [" + d.id()
+                        + "] and is built into kernel " + facts.kernelRelease() + ", so it binds before any module and a "
+                        + "softdep cannot beat it", "build vfio-pci into the kernel (CONFIG_VFIO_PCI=y) and reserve with "
+                        + "vfio-pci.ids= on the command line, or build " + e.getKey() + " as a module"));
+            }
+        }
+        if (!findings.isEmpty()) return new Contribution(changes, findings);
+
+        OwnFiles own = OwnFiles.read(facts);
+        Set<String> reservedIds = new LinkedHashSet<>(reservation.ids().stream().map(PciId::toString).toList());
         if (reservation.byAddress()) {
-            conf.append("install vfio-pci /bin/sh /").append(BY_ADDRESS_SCRIPT)
-                    .append("; /sbin/modprobe --ignore-install vfio-pci $CMDLINE_OPTS\n");
-            changes.add(new FileChange(BY_ADDRESS_SCRIPT, byAddressScript(reservation), "bind the reserved devices by "
-                    + "address (identical ids elsewhere), checking vendor:device first"));
+            // ids would take the identical device too: these devices go by address, and leave the id list
+            own.ids.removeAll(reservedIds);
+            reservation.devices().forEach(d -> ByAddressScript.add(own.binds, d));
             findings.add(Finding.info("BY_ADDRESS", "vfio-pci is told the devices by address (driver_override) rather than "
                     + "by ids, and each address is checked for its vendor:device at boot"));
         } else {
-            conf.append("options vfio-pci ids=").append(ids).append('\n');
+            reservation.devices().forEach(d -> own.binds.remove(d.address()));
+            own.ids.addAll(reservedIds);
         }
-        for (String module : competitors) conf.append("softdep ").append(module).append(" pre: vfio-pci\n");
-        String current = facts.files().get(CONF);
-        if (!conf.toString().equals(current)) changes.add(new FileChange(CONF, conf.toString(), "vfio-pci ids and load order"));
+        own.softdeps.addAll(competing.loadable());
+        own.softdeps.removeIf(m -> facts.modules().isBuiltin(m) || CompetingDrivers.isStub(m));
+        changes.addAll(own.changes(reservation));
+
         List<String> early = new ArrayList<>(List.of("vfio", "vfio_iommu_type1", "vfio_pci"));
         if (before62(facts.kernelRelease())) early.add(1, "vfio_virqfd");
-        changes.add(new EarlyModulesChange(early, "vfio-pci must be loaded before the native drivers"));
+        changes.add(new EarlyModulesChange(early, own.binds.isEmpty() ? List.of() : List.of(BY_ADDRESS_SCRIPT),
+                "vfio-pci must be loaded before the native drivers"));
         findings.add(Finding.info("VFIO_MODULE", "vfio-pci is a module in kernel " + facts.kernelRelease() + ": `vfio-pci.ids=` "
                 + "on the command line alone would do nothing, so modprobe.d options, softdeps and early loading are used"));
         for (Map.Entry<String, String> e : facts.files().entrySet()) {
             if (e.getKey().startsWith("etc/modprobe.d/") && !e.getKey().equals(CONF)
-                    && e.getValue().lines().anyMatch(l -> l.strip().matches("options\\s+vfio[-_]pci\\s+.*ids=.*"))) {
+                    && !ModprobeConfig.parse(e.getValue()).optionValues("vfio-pci", "ids").isEmpty()) {
                 findings.add(Finding.warning("OTHER_VFIO_OPTIONS", e.getKey() + " also sets vfio-pci ids; the two lists "
                         + "would both apply", "remove the ids line from " + e.getKey()));
             }
@@ -96,35 +119,30 @@ public class VfioPciBinding implements BindingStrategy {
         return new Contribution(changes, findings);
     }
 
-    /** Every module that could claim a reserved device: its current driver and the modules.alias matches. */
-    private static Set<String> competitors(HostFacts facts, List<PciDevice> devices, List<Finding> findings) {
-        Set<String> out = new TreeSet<>();
-        for (PciDevice d : devices) {
-            Set<String> mine = new LinkedHashSet<>(d.claimingModules());
-            if (d.driver() != null) mine.add(DRIVER_TO_MODULE.getOrDefault(d.driver(), d.driver()));
-            for (String m : mine) {
-                String module = KernelModules.normalize(m);
-                if (module.isEmpty() || module.equals("vfio_pci") || module.equals("pci_stub")) continue;
-                if (facts.modules().isBuiltin(module)) {
-                    findings.add(Finding.error("BUILTIN_COMPETITOR", module + " claims " + d.address() + " [" + d.id()
-                            + "] and is built into kernel " + facts.kernelRelease() + ", so it binds before any module and a "
-                            + "softdep cannot beat it", "build vfio-pci into the kernel (CONFIG_VFIO_PCI=y) and reserve with "
-                            + "vfio-pci.ids= on the command line, or build " + module + " as a module"));
-                    continue;
-                }
-                out.add(module);
-            }
+    @Override
+    public Contribution release(HostFacts facts, Reservation reservation) {
+        List<Change> changes = new ArrayList<>();
+        Set<String> ids = idsOnCommandLine(facts);
+        List<String> reservedIds = reservation.ids().stream().map(PciId::toString).toList();
+        if (ids.removeAll(reservedIds)) {
+            changes.add(new KernelParametersChange(ids.isEmpty() ? List.of() : List.of(KernelParameter.of(IDS, String.join(",", ids))),
+                    List.of(KernelParameter.flag(IDS)), "these devices are no longer reserved for vfio-pci"));
         }
-        return out;
+        if (facts.files().containsKey(CONF) || facts.files().containsKey(BY_ADDRESS_SCRIPT)) {
+            OwnFiles own = OwnFiles.read(facts);
+            own.ids.removeAll(reservedIds);
+            reservation.devices().forEach(d -> own.binds.remove(d.address()));
+            changes.addAll(own.changes(reservation));
+        }
+        return Contribution.of(changes);
     }
 
-    private static String merged(HostFacts facts, String ours) {
+    private static Set<String> idsOnCommandLine(HostFacts facts) {
         Set<String> ids = new LinkedHashSet<>();
-        facts.commandLine().last("vfio-pci.ids").map(KernelParameter::value).ifPresent(v -> {
+        facts.commandLine().last(IDS).map(KernelParameter::value).ifPresent(v -> {
             for (String id : v.split(",")) if (!id.isBlank()) ids.add(id.strip());
         });
-        for (String id : ours.split(",")) ids.add(id);
-        return String.join(",", ids);
+        return ids;
     }
 
     static boolean before62(String release) {
@@ -139,16 +157,52 @@ public class VfioPciBinding implements BindingStrategy {
         }
     }
 
-    private static String byAddressScript(Reservation r) {
-        StringBuilder sb = new StringBuilder("#!/bin/sh\n# Written by passthrough: give these devices to vfio-pci by address, "
-                + "only if they are still the expected cards.\n");
-        for (PciDevice d : r.devices()) {
-            sb.append("bind ").append(d.address()).append(" 0x").append(d.id().vendorHex()).append(" 0x").append(d.id().deviceHex()).append('\n');
+    /** What this plugin wrote before (its modprobe.d file and by-address script), to be added to or taken from. */
+    private static final class OwnFiles {
+        final Set<String> ids = new LinkedHashSet<>();
+        final Map<PciAddress, PciId> binds;
+        final Set<String> softdeps = new TreeSet<>();
+        private final HostFacts facts;
+
+        private OwnFiles(HostFacts facts) {
+            this.facts = facts;
+            this.binds = ByAddressScript.read(facts.files().get(BY_ADDRESS_SCRIPT));
         }
-        sb.insert(sb.indexOf("\n", sb.indexOf("cards.")) + 1, "bind() {\n  d=/sys/bus/pci/devices/$1\n"
-                + "  if [ \"$(cat $d/vendor 2>/dev/null)\" = \"$2\" ] && [ \"$(cat $d/device 2>/dev/null)\" = \"$3\" ]; then\n"
-                + "    echo vfio-pci > $d/driver_override\n  else\n"
-                + "    echo \"passthrough: $1 is not $2:$3 any more; not binding it\" > /dev/kmsg\n  fi\n}\n");
-        return sb.toString();
+
+        static OwnFiles read(HostFacts facts) {
+            OwnFiles own = new OwnFiles(facts);
+            ModprobeConfig conf = ModprobeConfig.parse(facts.files().getOrDefault(CONF, ""));
+            own.ids.addAll(conf.optionValues("vfio-pci", "ids"));
+            own.softdeps.addAll(conf.modulesLoadedAfter("vfio-pci"));
+            return own;
+        }
+
+        /** The files as they must now be; deleted when nothing is left to reserve. */
+        List<Change> changes(Reservation reservation) {
+            List<Change> out = new ArrayList<>();
+            boolean script = facts.files().containsKey(BY_ADDRESS_SCRIPT);
+            if (ids.isEmpty() && binds.isEmpty()) {
+                if (facts.files().containsKey(CONF)) out.add(FileChange.delete(CONF, "nothing is reserved for vfio-pci any more"));
+                if (script) out.add(FileChange.delete(BY_ADDRESS_SCRIPT, "nothing is reserved by address any more"));
+                return out;
+            }
+            StringBuilder conf = new StringBuilder("# Written by passthrough: reserve PCI devices for vfio-pci at boot.\n"
+                    + "# vfio-pci is a module here, so it must load before the drivers below; remove with `passthrough rollback`.\n");
+            if (!binds.isEmpty()) {
+                conf.append("install vfio-pci /bin/sh /").append(BY_ADDRESS_SCRIPT)
+                        .append("; /sbin/modprobe --ignore-install vfio-pci $CMDLINE_OPTS\n");
+            }
+            if (!ids.isEmpty()) conf.append("options vfio-pci ids=").append(String.join(",", ids)).append('\n');
+            for (String module : softdeps) conf.append("softdep ").append(module).append(" pre: vfio-pci\n");
+            out.add(new FileChange(CONF, conf.toString(), "vfio-pci ids, by-address hook and load order"));
+            if (!binds.isEmpty()) {
+                out.add(new FileChange(BY_ADDRESS_SCRIPT, ByAddressScript.render(binds), "bind "
+                        + String.join(" ", binds.keySet().stream().map(PciAddress::toShortString).toList())
+                        + " to vfio-pci by address, checking each vendor:device at boot"));
+            } else if (script) {
+                out.add(FileChange.delete(BY_ADDRESS_SCRIPT, "no device is reserved by address any more"));
+            }
+            return out;
+        }
     }
 }

@@ -41,9 +41,12 @@ class VfioPciBindingTest {
             dev("65:00.2", 0x1aec, 0x0c0330, "xhci_hcd", "xhci_pci"),
             dev("65:00.3", 0x1aed, 0x0c8000, "nvidia-gpu", "i2c_nvidia_gpu"));
 
+    static final Set<String> LOADABLE = Set.of("vfio_pci", "vfio", "xhci_pci", "nouveau", "nvidia", "snd_hda_intel",
+            "i2c_nvidia_gpu", "amdgpu");
+
     static HostFacts host(String release, Set<String> builtin, String cmdline) {
         return new HostFacts(GTX1660, List.of(), List.of(), Map.of(), new CpuInfo(CpuVendor.INTEL, "cpu", true, true),
-                KernelCommandLine.parse(cmdline), release, new KernelModules(builtin, Set.of("vfio_pci", "vfio", "xhci_pci"), Set.of(), true),
+                KernelCommandLine.parse(cmdline), release, new KernelModules(builtin, LOADABLE, Set.of(), true),
                 OsRelease.unknown(), Map.of(), Set.of(), List.of());
     }
 
@@ -97,5 +100,92 @@ class VfioPciBindingTest {
         FileChange conf = files.stream().filter(f -> f.path().endsWith("passthrough-vfio.conf")).findFirst().orElseThrow();
         assertFalse(conf.newContent().contains("options vfio-pci ids="), "ids would take the twin card too");
         assertTrue(conf.newContent().contains("install vfio-pci /bin/sh /etc/passthrough/bind-by-address.sh; /sbin/modprobe --ignore-install vfio-pci"));
+    }
+
+    static HostFacts host(List<PciDevice> devices, Set<String> builtin, String cmdline, Map<String, String> files) {
+        return new HostFacts(devices, List.of(), List.of(), Map.of(), new CpuInfo(CpuVendor.INTEL, "cpu", true, true),
+                KernelCommandLine.parse(cmdline), "6.1.0-27-amd64", new KernelModules(builtin, LOADABLE, Set.of(), true),
+                OsRelease.unknown(), files, Set.of(), List.of());
+    }
+
+    static String conf(Contribution c) {
+        return of(c, FileChange.class).stream().filter(f -> f.path().equals(VfioPciBinding.CONF)).findFirst().orElseThrow().newContent();
+    }
+
+    @Test
+    void afterTheRebootTheSoftdepsOfTheFirstPlanAreKept() {
+        Contribution first = binding.reserve(host(GTX1660, Set.of(), "", Map.of()), new Reservation(GTX1660, false));
+        // rebooted: every function sits on vfio-pci and the proprietary driver is not in modules.alias
+        List<PciDevice> rebooted = List.of(dev("65:00.0", 0x2184, 0x030000, "vfio-pci", "nouveau"),
+                dev("65:00.1", 0x1aeb, 0x040300, "vfio-pci", "snd_hda_intel"),
+                dev("65:00.2", 0x1aec, 0x0c0330, "vfio-pci", "xhci_pci"), dev("65:00.3", 0x1aed, 0x0c8000, "vfio-pci"));
+        Contribution again = binding.reserve(host(rebooted, Set.of(), "", Map.of(VfioPciBinding.CONF, conf(first))),
+                new Reservation(rebooted, false));
+        assertEquals(conf(first), conf(again), "a second plan must not drop softdeps it can no longer see");
+        assertTrue(conf(again).contains("softdep nvidia pre: vfio-pci\n"));
+    }
+
+    @Test
+    void aSecondGpuIsAddedToTheIdsOfTheFirst() {
+        List<PciDevice> other = List.of(new PciDevice(PciAddress.parse("0a:00.0"), new PciId(0x1002, 0x67df), null,
+                new PciClassCode(0x030000), 0, false, "amdgpu", null, 12, null, null, "RX 580", List.of("amdgpu")));
+        String before = "# Written by passthrough\noptions vfio-pci ids=10de:2184,10de:1aeb\nsoftdep nouveau pre: vfio-pci\n";
+        Contribution c = binding.reserve(host(other, Set.of(), "", Map.of(VfioPciBinding.CONF, before)), new Reservation(other, false));
+        assertTrue(conf(c).contains("options vfio-pci ids=10de:2184,10de:1aeb,1002:67df\n"), conf(c));
+        assertTrue(conf(c).contains("softdep amdgpu pre: vfio-pci\nsoftdep nouveau pre: vfio-pci\n"), conf(c));
+    }
+
+    @Test
+    void byAddressNamesTheScriptAsAFileTheEarlyBootMustCarry() {
+        Contribution c = binding.reserve(host(GTX1660, Set.of(), "", Map.of()), new Reservation(GTX1660, true));
+        assertEquals(List.of(VfioPciBinding.BY_ADDRESS_SCRIPT), of(c, EarlyModulesChange.class).get(0).extraFiles());
+        String script = of(c, FileChange.class).stream().filter(f -> f.path().equals(VfioPciBinding.BY_ADDRESS_SCRIPT))
+                .findFirst().orElseThrow().newContent();
+        assertEquals(4, ByAddressScript.read(script).size(), "the script reads back what it binds");
+    }
+
+    @Test
+    void byAddressWithVfioPciBuiltInIsRefusedWithTheReason() {
+        Contribution c = binding.reserve(host(GTX1660, Set.of("vfio_pci"), "", Map.of()), new Reservation(GTX1660, true));
+        assertEquals("BUILTIN_BY_ADDRESS", c.findings().get(0).code());
+        assertEquals(Severity.ERROR, c.findings().get(0).severity());
+        assertTrue(c.changes().isEmpty());
+    }
+
+    @Test
+    void releaseTakesTheDevicesOutOfTheFileAndTheCommandLineAndDeletesWhatIsLeftEmpty() {
+        String before = "options vfio-pci ids=10de:2184,10de:1aeb,10de:1aec,10de:1aed\nsoftdep nouveau pre: vfio-pci\n";
+        Contribution c = binding.release(host(GTX1660, Set.of(), "quiet vfio-pci.ids=10de:2184,1002:67df",
+                Map.of(VfioPciBinding.CONF, before)), new Reservation(GTX1660, false));
+        FileChange deleted = of(c, FileChange.class).get(0);
+        assertEquals(VfioPciBinding.CONF, deleted.path());
+        assertEquals(null, deleted.newContent());
+        KernelParametersChange k = of(c, KernelParametersChange.class).get(0);
+        assertEquals("quiet vfio-pci.ids=1002:67df", k.applyTo(KernelCommandLine.parse("quiet vfio-pci.ids=10de:2184,1002:67df")).toString());
+    }
+
+    @Test
+    void releaseKeepsAnotherGroupsIds() {
+        String before = "options vfio-pci ids=10de:2184,1002:67df\nsoftdep amdgpu pre: vfio-pci\n";
+        Contribution c = binding.release(host(GTX1660, Set.of(), "", Map.of(VfioPciBinding.CONF, before)),
+                new Reservation(GTX1660, false));
+        assertTrue(conf(c).contains("options vfio-pci ids=1002:67df\nsoftdep amdgpu pre: vfio-pci\n"), conf(c));
+    }
+
+    @Test
+    void releaseOfNothingChangesNothing() {
+        assertTrue(binding.release(host(GTX1660, Set.of(), "quiet", Map.of()), new Reservation(GTX1660, false)).changes().isEmpty());
+    }
+
+    @Test
+    void aDriverNameThatIsNoModuleGetsNoSoftdep() {
+        List<PciDevice> bochs = List.of(new PciDevice(PciAddress.parse("01:00.0"), new PciId(0x1234, 0x1111), null,
+                new PciClassCode(0x038000), 2, false, "bochs-drm", null, 7, null, null, "display", List.of("bochs")));
+        HostFacts h = new HostFacts(bochs, List.of(), List.of(), Map.of(), new CpuInfo(CpuVendor.INTEL, "cpu", true, true),
+                KernelCommandLine.parse(""), "6.1.0-27-amd64", new KernelModules(Set.of(), Set.of("vfio_pci", "bochs"), Set.of(), true),
+                OsRelease.unknown(), Map.of(), Set.of(), List.of());
+        String conf = conf(binding.reserve(h, new Reservation(bochs, false)));
+        assertTrue(conf.contains("softdep bochs pre: vfio-pci\n"), conf);
+        assertFalse(conf.contains("bochs_drm"), conf);
     }
 }
