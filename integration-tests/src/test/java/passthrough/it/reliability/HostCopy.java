@@ -46,7 +46,8 @@ final class HostCopy {
             # test stand-in for update-initramfs: records the early modules the next initramfs would hold
             set -e
             mkdir -p /boot
-            cat /etc/initramfs-tools/modules > /boot/initrd.img.modules.new 2>/dev/null || : > /boot/initrd.img.modules.new
+            # (no 2>/dev/null: a chroot has no /dev unless someone mounts it)
+            if [ -f /etc/initramfs-tools/modules ]; then cat /etc/initramfs-tools/modules; fi > /boot/initrd.img.modules.new
             mv /boot/initrd.img.modules.new /boot/initrd.img.modules
             """;
     static final List<String> BUSYBOX_APPLETS = List.of("sh", "mkdir", "grep", "mv", "cat", "sleep", "echo", "true", "false");

@@ -154,7 +154,13 @@ final class TransactionRun {
 
     private static String restoredPhrase(JournalManifest end) {
         boolean all = end.files().stream().noneMatch(f -> f.status() == JournaledFile.Status.LEFT_CHANGED);
-        return all ? "all files were restored to their state before the transaction"
+        String files = all ? "all files were restored to their state before the transaction"
                 : "some files could not be restored: " + end.reason();
+        for (JournaledCommand c : end.rollbackCommands()) {
+            if (c.status() == JournaledCommand.Status.OK || c.status() == JournaledCommand.Status.SKIPPED) continue;
+            files += ", but `" + String.join(" ", c.argv()) + "` run again on them ended " + c.status().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                    + ", so what it generates may not match them: run it by hand before rebooting";
+        }
+        return files;
     }
 }
