@@ -84,6 +84,8 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         // half-changed host would skip the files that already look done, and the executor's recovery would then
         // undo them under it (or, with nothing left to do, never run and leave update-grub unrun).
         recoverFirst(out, options);
+        // whatever another apply/rollback does from here on, this one notices it and refuses (no interleaving)
+        String journalMark = journalMark();
         Plan plan = source.device != null
                 ? PlanCommand.make(global, new PlanRequest(PciAddress.parse(source.device), binding, allowSharedGroup, allowBootGpu))
                 : readPlan(source.planFile);
@@ -109,7 +111,7 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         try {
             PlanExecutor executor = PlanExecutor.forRoot(global.root);
             ApplyResult result = executor.apply(new TransactionDescription(plan.target(), "reserve the IOMMU group of "
-                    + plan.target() + " for " + plan.binding()), files, commands, options);
+                    + plan.target() + " for " + plan.binding()), files, commands, options, journalMark);
             report(out, result, plan);
             return ExitCodes.OK;
         } catch (CommandFailedException e) {
@@ -139,6 +141,17 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         }
         ApplyOptions options = new ApplyOptions(true, java.time.Duration.ofSeconds(timeoutSeconds));
         return noCommands ? options.withoutCommands() : options;
+    }
+
+    private String journalMark() {
+        if (!java.nio.file.Files.isDirectory(global.root)) return null; // the planner reports a bad --root (exit 2)
+        try {
+            return PlanExecutor.forRoot(global.root).journalMark();
+        } catch (RefusedException e) {
+            throw new UserError(ExitCodes.REFUSED, "refused: " + e.getMessage(), e);
+        } catch (TransactionException e) {
+            throw new UserError(ExitCodes.IO_ERROR, e.getMessage(), e);
+        }
     }
 
     private void recoverFirst(PrintWriter out, ApplyOptions options) {

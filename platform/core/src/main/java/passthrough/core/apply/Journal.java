@@ -144,6 +144,16 @@ final class Journal {
         return false;
     }
 
+    /** Every transaction with its state and last update, in one string: equal marks mean nothing was journaled between. */
+    String mark() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (String id : txids()) {
+            Optional<JournalManifest> m = load(id);
+            sb.append(id).append(' ').append(m.map(x -> x.state() + " " + x.updatedAt()).orElse("no-manifest")).append('\n');
+        }
+        return sb.toString();
+    }
+
     /** Removes a transaction directory that never got a manifest: no host file was touched before it had one. */
     void removeIncomplete(String txid) throws IOException {
         Path dir = directory(txid);

@@ -57,9 +57,35 @@ public final class PlanExecutor {
      * @throws CommandFailedException  a command failed; the files were restored
      * @throws ApplyFailedException    a write failed; the files were restored
      */
-    @SuppressWarnings("try") // the lock is held for the block, never used in it
     public ApplyResult apply(TransactionDescription description, List<FileOperation> files,
                              List<CommandOperation> commands, ApplyOptions options) throws TransactionException {
+        return apply(description, files, commands, options, null);
+    }
+
+    /**
+     * What the journal says now, for {@link #apply(TransactionDescription, List, List, ApplyOptions, String)}: take it
+     * before reading the host to make a plan.
+     */
+    public String journalMark() throws TransactionException {
+        Journal journal = journal();
+        try {
+            return journal.mark();
+        } catch (IOException e) {
+            throw journalUnreadable(journal, e);
+        }
+    }
+
+    /**
+     * As {@link #apply(TransactionDescription, List, List, ApplyOptions)}, but refused (nothing written) when another
+     * apply or rollback ran since {@code journalMark} was taken: the plan was then made from a host another process
+     * was changing — possibly half-way — and its files that "already look done" or commands may be wrong.
+     *
+     * @param journalMark from {@link #journalMark()} before the plan was made, or null for no such check
+     */
+    @SuppressWarnings("try") // the lock is held for the block, never used in it
+    public ApplyResult apply(TransactionDescription description, List<FileOperation> files,
+                             List<CommandOperation> commands, ApplyOptions options, String journalMark)
+            throws TransactionException {
         Objects.requireNonNull(description, "description");
         List<FileOperation> fileList = List.copyOf(files);
         List<CommandOperation> commandList = List.copyOf(commands);
@@ -74,6 +100,10 @@ public final class PlanExecutor {
             throw journalUnreadable(journal, e);
         }
         try (ExecutorLock lock = ExecutorLock.acquire(journal.lockFile())) {
+            if (journalMark != null && !journalMark.equals(journal.mark())) {
+                throw new RefusedException("another passthrough apply or rollback changed this host while the plan was "
+                        + "being made (see history); nothing was written; make the plan again and apply it");
+            }
             List<RecoveredTransaction> recovered = recovery(journal).run(options);
             List<PlannedFile> planned = preflight.check(fileList, commandList, options);
             if (planned.stream().allMatch(p -> p.action() == FileAction.UNCHANGED)) {
