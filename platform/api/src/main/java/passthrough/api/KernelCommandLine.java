@@ -73,6 +73,32 @@ public final class KernelCommandLine {
     }
 
     /**
+     * Every {name, value or null} the kernel's parse_args hands to its handlers, up to a bare "--": also how module
+     * options (modprobe.d {@code options} lines) are read.
+     */
+    static List<String[]> kernelArguments(String text) {
+        List<String[]> out = new ArrayList<>();
+        int i = 0;
+        int n = text.length();
+        while (i < n) {
+            if (isSpace(text.charAt(i))) {
+                i++;
+                continue;
+            }
+            int start = i;
+            boolean inQuote = false;
+            while (i < n && (inQuote || !isSpace(text.charAt(i)))) {
+                if (text.charAt(i) == '"') inQuote = !inQuote;
+                i++;
+            }
+            String[] nameValue = nextArg(text.substring(start, i));
+            if (nameValue[1] == null && nameValue[0].equals("--")) break;
+            out.add(nameValue);
+        }
+        return out;
+    }
+
+    /**
      * What next_arg makes of one word: {name, value or null}, quotes removed exactly where the kernel removes them
      * (a leading quote of the word, a leading quote of the value with the word's last quote, nothing inside).
      */
