@@ -48,6 +48,13 @@ class ParsersTest {
     }
 
     @Test
+    void osReleaseWithAnEmptyIdIsLinux() {
+        // found by OsReleaseFuzzTest: "ID=" gave an empty id
+        assertEquals("linux", OsReleaseParser.parse("ID=\nVERSION_ID=1\n").id());
+        assertEquals("linux", OsReleaseParser.parse("ID=\"\"\n").id());
+    }
+
+    @Test
     void osRelease() {
         OsRelease os = OsReleaseParser.parse("NAME=\"Ubuntu\"\nVERSION_ID=\"18.04\"\nID=ubuntu\nID_LIKE=debian\n"
                 + "PRETTY_NAME=\"Ubuntu 18.04.6 LTS\"\n# comment\nBAD LINE\nX='single'\nY=\"a \\\"q\\\"\"\n");
