@@ -80,7 +80,9 @@ final class Fuzz {
     }
 
     String token() {
-        return random.nextInt(4) == 0 ? String.valueOf(AWKWARD.charAt(below(AWKWARD.length()))) : pick(tokens);
+        if (random.nextInt(4) != 0) return pick(tokens);
+        int at = AWKWARD.offsetByCodePoints(0, below(AWKWARD.codePointCount(0, AWKWARD.length())));
+        return new String(Character.toChars(AWKWARD.codePointAt(at)));
     }
 
     /** The next input: always a well-formed string (no half surrogate pair), as decoding a file gives. */
