@@ -179,10 +179,11 @@ public final class GrubDefaultFile {
             Matcher m = ASSIGNMENT.matcher(s);
             int assignedNameAt = -1;
             int codeFrom = 0;
+            Value value = null;
             if (m.find()) {
                 assignedNameAt = m.start(3);
                 int valueStart = m.end();
-                Value value = Value.scan(s, valueStart);
+                value = Value.scan(s, valueStart);
                 int valueEnd = value.end;
                 String problem = value.problem;
                 if (problem == null && !m.group(4).isEmpty()) {
@@ -209,7 +210,7 @@ public final class GrubDefaultFile {
             LineEnd end = lex(s, codeFrom);
             open = end.open();
             if (end.heredoc() && opaque == null) opaque = heredoc(i);
-            if (end.continues()) continued = i;
+            if (end.continues() || (value != null && value.continues)) continued = i;
             hidden(found, s, i, assignedNameAt, 0);
         }
         return List.copyOf(found);
@@ -401,6 +402,8 @@ public final class GrubDefaultFile {
         private boolean hasExpansion;
         private boolean unclosedQuote;
         private char openQuote;
+        /** The line ends in the value's '\\': the next line continues this command. */
+        private boolean continues;
         private String problem;
 
         static Value scan(String s, int start) {
@@ -442,6 +445,7 @@ public final class GrubDefaultFile {
                 int seg = v.segments.size() - 1;
                 if (c == '\\') {
                     if (i + 1 >= n) {
+                        v.continues = true;
                         v.problem = "it ends in '\\', continuing on the next line";
                         i++;
                         break;

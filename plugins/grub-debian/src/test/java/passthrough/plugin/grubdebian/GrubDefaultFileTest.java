@@ -226,6 +226,7 @@ class GrubDefaultFileTest {
         "GRUB_DISTRIBUTOR=`x`|\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
         "true &&\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
         "echo a \\\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
+        "intel_iommu=on*\\\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
         "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\u0000splash\"\n"})
     void anAssignmentShDoesNotRunAsSuchIsNeverEditable(String text) {
         GrubDefaultFile f = GrubDefaultFile.parse("etc/default/grub", text);
