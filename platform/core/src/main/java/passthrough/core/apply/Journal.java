@@ -69,6 +69,34 @@ final class Journal {
         return TXID_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)) + "-" + HexFormat.of().formatHex(r);
     }
 
+    /** A file's bytes, never through a symbolic link: the journal of an unpacked root may carry planted ones. */
+    private static byte[] read(Path p) throws IOException {
+        try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            ByteBuffer buf = ByteBuffer.allocate(8192);
+            while (ch.read(buf) > 0) {
+                out.write(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+            return out.toByteArray();
+        }
+    }
+
+    /**
+     * The first symbolic link among the journal's own entries (its directory, the lock, transactions/, each
+     * transaction's directory and files), or empty. Writing through one would write wherever it points — outside
+     * the root, say a lock file linked to /etc/shadow — so the executor refuses to start when there is one.
+     */
+    Optional<Path> plantedLink() throws IOException {
+        for (Path p : List.of(base, lockFile(), transactions())) {
+            if (Files.isSymbolicLink(p)) return Optional.of(p);
+        }
+        if (!Files.isDirectory(transactions(), LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+        try (Stream<Path> s = Files.walk(transactions())) { // walk does not follow links: it reports them
+            return s.filter(Files::isSymbolicLink).findFirst();
+        }
+    }
+
     void create(String txid) throws IOException {
         FaultInjection.point("journal-create " + directory(txid));
         Files.createDirectories(directory(txid).resolve("backups"));
@@ -82,7 +110,7 @@ final class Journal {
         Path p = directory(txid).resolve(name);
         FaultInjection.point("backup-write " + p);
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) ch.write(buf);
             ch.force(true);
@@ -94,7 +122,7 @@ final class Journal {
     }
 
     byte[] readBackup(String txid, String name) throws IOException {
-        return Files.readAllBytes(directory(txid).resolve(name));
+        return read(directory(txid).resolve(name));
     }
 
     void save(JournalManifest m) throws IOException {
@@ -104,7 +132,7 @@ final class Journal {
         String what = m.txid() + " " + Recovery.label(m.state());
         FaultInjection.point("journal-write " + what);
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) ch.write(buf);
             ch.force(true);
@@ -118,7 +146,7 @@ final class Journal {
     /** The manifest, or empty when the transaction directory has none (a crash before it was first saved). */
     Optional<JournalManifest> load(String txid) throws IOException {
         try {
-            return Optional.of(JSON.readValue(Files.readAllBytes(directory(txid).resolve(MANIFEST)), JournalManifest.class));
+            return Optional.of(JSON.readValue(read(directory(txid).resolve(MANIFEST)), JournalManifest.class));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }

@@ -256,7 +256,20 @@ public final class PlanExecutor {
     }
 
     private Journal journal() throws RefusedException {
-        return new Journal(resolver.resolveOwnDirectory(TargetResolver.JOURNAL_DIR));
+        Journal journal = new Journal(resolver.resolveOwnDirectory(TargetResolver.JOURNAL_DIR));
+        Optional<java.nio.file.Path> link;
+        try {
+            link = journal.plantedLink();
+        } catch (IOException e) {
+            throw RefusedException.about("/" + TargetResolver.JOURNAL_DIR, "cannot be examined (" + e.getMessage() + ")",
+                    "check the directory and retry");
+        }
+        if (link.isPresent()) {
+            throw RefusedException.about(link.get().toString(), "is a symbolic link inside passthrough's journal, which "
+                    + "passthrough never writes through (it could point outside the root)",
+                    "remove the link (an unpacked or copied root may carry one) and try again");
+        }
+        return journal;
     }
 
     private Restorer restorer(Journal journal) {
