@@ -40,6 +40,11 @@ final class CommandRunner {
     }
 
     CommandResult run(List<String> argv, Duration timeout) {
+        return run(argv, timeout, started -> { });
+    }
+
+    /** @param started told the process as soon as it runs, so the journal can name it (recovery stops an orphan) */
+    CommandResult run(List<String> argv, Duration timeout, java.util.function.Consumer<ProcessHandle> started) {
         List<String> full = resolver.rootIsSlash() ? argv : ChrootInvocation.argv(resolver.root(), argv);
         ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true)
                 // a command waiting for input would otherwise hang until its timeout
@@ -53,6 +58,7 @@ final class CommandRunner {
         } catch (IOException e) {
             return new CommandResult(CommandResult.Outcome.MISSING, null, List.of(e.getMessage()));
         }
+        started.accept(p.toHandle());
         Deque<String> tail = new ArrayDeque<>();
         Thread reader = new Thread(() -> readTail(p, tail), "passthrough-command-output");
         reader.setDaemon(true);

@@ -47,6 +47,10 @@ final class Restorer {
      */
     JournalManifest restore(JournalManifest manifest, RollbackCause cause, boolean force, String reason,
                             ApplyOptions options) throws IOException {
+        // A command of a run that died (update-grub, say) may still be running: stop it first, or it would write what
+        // it generated from the new files after they are restored.
+        List<String> stopped = stopOrphans(manifest);
+        if (!stopped.isEmpty()) reason = append(reason, "stopped " + String.join(", ", stopped) + ", still running from the interrupted run");
         JournalManifest m = manifest.rollingBack(cause, force, reason);
         journal.save(m);
         List<String> leftChanged = new ArrayList<>();
@@ -120,11 +124,47 @@ final class Restorer {
                 continue;
             }
             FaultInjection.point("command-start " + String.join(" ", c.argv()));
-            CommandResult r = runner.run(c.argv(), Duration.ofSeconds(c.timeoutSeconds()));
+            List<JournaledCommand> sofar = List.copyOf(out);
+            CommandResult r = runner.run(c.argv(), Duration.ofSeconds(c.timeoutSeconds()), process -> {
+                List<JournaledCommand> withRunning = new ArrayList<>(sofar);
+                withRunning.add(entry.running(process));
+                try {
+                    journal.save(m.withRollbackCommands(withRunning));
+                } catch (IOException e) {
+                    // the journal says rolling-back without this pid: the command is then not stopped after a crash
+                }
+            });
             FaultInjection.point("command-end " + String.join(" ", c.argv()));
             out.add(entry.withResult(r));
         }
         return out;
+    }
+
+    /**
+     * Kills (SIGKILL, children first) the processes the journal names as running commands, when the same process
+     * (same pid and start time) still runs; returns what was stopped, e.g. "`update-grub` (pid 4242)".
+     */
+    static List<String> stopOrphans(JournalManifest m) {
+        List<String> stopped = new ArrayList<>();
+        List<JournaledCommand> all = new ArrayList<>(m.commands());
+        all.addAll(m.rollbackCommands());
+        for (JournaledCommand c : all) {
+            if (c.status() != JournaledCommand.Status.RUNNING || c.pid() == null || c.processStart() == null) continue;
+            java.util.Optional<ProcessHandle> h = ProcessHandle.of(c.pid());
+            if (h.isEmpty() || !h.get().isAlive()
+                    || !h.get().info().startInstant().map(Object::toString).orElse("").equals(c.processStart())) continue;
+            h.get().descendants().forEach(ProcessHandle::destroyForcibly);
+            h.get().destroyForcibly();
+            try {
+                h.get().onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // it is gone or going; restoring the files goes on
+            }
+            stopped.add("`" + String.join(" ", c.argv()) + "` (pid " + c.pid() + ")");
+        }
+        return stopped;
     }
 
     private static boolean started(JournaledCommand.Status s) {

@@ -61,7 +61,13 @@ final class TransactionRun {
                 m = m.withCommand(i, c.withStatus(JournaledCommand.Status.RUNNING));
                 journal.save(m);
                 FaultInjection.point("command-start " + String.join(" ", c.argv()));
-                CommandResult r = runner.run(c.argv(), options.timeoutFor(commands.get(i)));
+                JournalManifest[] current = {m};
+                int index = i;
+                CommandResult r = runner.run(c.argv(), options.timeoutFor(commands.get(i)), process -> {
+                    current[0] = current[0].withCommand(index, c.running(process));
+                    saveQuietly(current[0]);
+                });
+                m = current[0];
                 FaultInjection.point("command-end " + String.join(" ", c.argv()));
                 m = m.withCommand(i, c.withResult(r));
                 journal.save(m);
@@ -78,6 +84,18 @@ final class TransactionRun {
             throw writeFailed(m, what, e, options);
         }
         return new ApplyResult(txid, m.files(), m.commands(), recovered);
+    }
+
+    /**
+     * Journals a running command's process. If that fails the journal still says RUNNING (saved before the start),
+     * only without the pid: the command is not stopped for it.
+     */
+    private void saveQuietly(JournalManifest m) {
+        try {
+            journal.save(m);
+        } catch (IOException e) {
+            // see above
+        }
     }
 
     /** Backups first, then the manifest: until it exists no host file is touched, so recovery may drop the directory. */
