@@ -64,6 +64,30 @@ final class HostCopy {
         return new HostCopy(sample, Cli.copyTree(Cli.sample(sample), dir));
     }
 
+    /** Replaces this copy's tree by {@code template}'s, keeping modes, owners and links (a prepared state, reused). */
+    HostCopy replaceWith(Path template) throws IOException {
+        passthrough.fixtures.HostWriter.deleteTree(root);
+        Files.walkFileTree(template, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes a)
+                    throws IOException {
+                Path to = root.resolve(template.relativize(dir).toString());
+                Files.createDirectories(to);
+                Files.setAttribute(to, "unix:mode", Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS));
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a)
+                    throws IOException {
+                Files.copy(file, root.resolve(template.relativize(file).toString()), LinkOption.NOFOLLOW_LINKS,
+                        java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        return this;
+    }
+
     /** The static busybox from the machine, as /bin/busybox plus applet links, so scripts run under chroot. */
     static Path busybox() {
         Path b = Path.of("/bin/busybox");
