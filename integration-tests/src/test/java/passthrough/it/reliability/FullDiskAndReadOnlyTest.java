@@ -96,7 +96,7 @@ class FullDiskAndReadOnlyTest {
                 Path filler = fill(mnt, k);
                 Cli.Result r = Cli.run("--root", h.root.toString(), "apply", "--device", "65:00.0", "--yes");
                 fullDiskRuns++;
-                outcomes.add(k + ":" + r.exit());
+                outcomes.add("apply " + k + ":" + r.exit());
                 failures.add(r.err().lines().findFirst().orElse("").replace(mnt.toString(), "<mnt>"));
                 String where = "apply with " + k + " free pages (exit " + r.exit() + ")\n" + r.err();
                 Map<String, String> now = withoutFiller(h.snapshot());
@@ -123,6 +123,7 @@ class FullDiskAndReadOnlyTest {
                 Map<String, String> appliedState = withoutFiller(h.snapshot());
                 Cli.Result rb = Cli.run("--root", h.root.toString(), "rollback");
                 fullDiskRuns++;
+                outcomes.add("rollback " + k + ":" + rb.exit());
                 String rbWhere = "rollback with " + k + " free pages (exit " + rb.exit() + ")\n" + rb.err();
                 if (rb.exit() != 0) {
                     assertTrue(rb.exit() == 4 || rb.exit() == 1, rbWhere);
@@ -140,6 +141,7 @@ class FullDiskAndReadOnlyTest {
                 HostCopy.assertSameHost(pristine, h.snapshot(), "rolled back after " + rbWhere);
                 HostCopyCleaner.deleteTree(h.root);
             }
+            System.out.println("[reliability] full disk, free pages:exit " + outcomes);
             assertTrue(applied, "apply never fitted: " + outcomes);
             assertTrue(failures.stream().filter(f -> f.startsWith("passthrough: writing etc/default/grub failed (No space left on device)"))
                     .count() >= 3, "the space ran out in the middle of writing the host file several times: " + failures);
