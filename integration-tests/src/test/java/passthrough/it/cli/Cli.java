@@ -24,14 +24,14 @@ import passthrough.fixtures.HostWriter;
 import passthrough.fixtures.SampleHost;
 
 /** Runs the CLI in-process and finds, copies and writes sample hosts. */
-final class Cli {
+public final class Cli {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Cli() {
     }
 
-    record Result(int exit, String out, String err) {
-        JsonNode json() {
+    public record Result(int exit, String out, String err) {
+        public JsonNode json() {
             try {
                 return JSON.readTree(out);
             } catch (IOException e) {
@@ -40,26 +40,26 @@ final class Cli {
         }
 
         /** Asserts an exit code and shows both streams when it is wrong. */
-        Result exits(int expected) {
+        public Result exits(int expected) {
             assertEquals(expected, exit, () -> "exit code\nstdout:\n" + out + "\nstderr:\n" + err);
             return this;
         }
     }
 
-    static Result run(String... args) {
+    public static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
         return new Result(code, out.toString(), err.toString());
     }
 
-    static Path repo() {
+    public static Path repo() {
         String p = System.getProperty("passthrough.repo");
         assertTrue(p != null && !p.isBlank(), "system property passthrough.repo is not set (surefire sets it)");
         return Path.of(p).toAbsolutePath().normalize();
     }
 
-    static Path sample(String name) {
+    public static Path sample(String name) {
         Path p = repo().resolve("samples/hosts").resolve(name);
         assertTrue(Files.isDirectory(p.resolve("sys")), p + " is missing; run samples/regenerate");
         return p;
@@ -74,7 +74,7 @@ final class Cli {
     }
 
     /** Copies a tree, keeping symbolic links as links (with the same target text). */
-    static Path copyTree(Path src, Path dst) throws IOException {
+    public static Path copyTree(Path src, Path dst) throws IOException {
         Files.walkFileTree(src, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {

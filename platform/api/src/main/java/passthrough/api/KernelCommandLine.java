@@ -14,8 +14,11 @@ import java.util.function.Predicate;
  */
 public final class KernelCommandLine {
 
-    /** A piece of the original text: a parameter (with its raw spelling) or the whitespace between. */
-    private record Piece(String raw, KernelParameter parameter) {
+    /**
+     * A piece of the original text: a parameter (with its raw spelling), a word the kernel reads but that is no
+     * parameter this model can hold (kept as written, never edited), or the blanks between words.
+     */
+    private record Piece(String raw, KernelParameter parameter, boolean word) {
         boolean isParameter() {
             return parameter != null;
         }
@@ -33,6 +36,14 @@ public final class KernelCommandLine {
         return new KernelCommandLine(List.of(), "");
     }
 
+    /**
+     * The kernel's isspace (lib/ctype.c, C locale): space, \t, \n, \v, \f and \r. Not Java's isWhitespace, which
+     * also splits at \u001c..\u001f and Unicode spaces where the kernel does not.
+     */
+    static boolean isSpace(char c) {
+        return c == ' ' || (c >= '\t' && c <= '\r');
+    }
+
     /** Parses a command line; never fails: text the kernel would ignore is kept as it is. */
     public static KernelCommandLine parse(String text) {
         List<Piece> pieces = new ArrayList<>();
@@ -40,42 +51,102 @@ public final class KernelCommandLine {
         int n = text.length();
         while (i < n) {
             int start = i;
-            if (Character.isWhitespace(text.charAt(i))) {
-                while (i < n && Character.isWhitespace(text.charAt(i))) i++;
-                pieces.add(new Piece(text.substring(start, i), null));
+            if (isSpace(text.charAt(i))) {
+                while (i < n && isSpace(text.charAt(i))) i++;
+                pieces.add(new Piece(text.substring(start, i), null, false));
                 continue;
             }
+            // lib/cmdline.c next_arg: a word ends at a blank outside double quotes
             boolean inQuote = false;
-            while (i < n && (inQuote || !Character.isWhitespace(text.charAt(i)))) {
+            while (i < n && (inQuote || !isSpace(text.charAt(i)))) {
                 if (text.charAt(i) == '"') inQuote = !inQuote;
                 i++;
             }
             String raw = text.substring(start, i);
-            if (raw.equals("--")) {
+            String[] nameValue = nextArg(raw);
+            if (nameValue[1] == null && nameValue[0].equals("--")) {
                 return new KernelCommandLine(pieces, text.substring(start));
             }
-            pieces.add(new Piece(raw, toParameter(raw)));
+            pieces.add(new Piece(raw, toParameter(nameValue), true));
         }
         return new KernelCommandLine(pieces, "");
     }
 
-    private static KernelParameter toParameter(String raw) {
-        // The kernel strips one pair of quotes around the whole word or around the value.
-        String word = raw;
-        if (word.startsWith("\"")) {
-            word = word.substring(1);
-            if (word.endsWith("\"")) word = word.substring(0, word.length() - 1);
+    /**
+     * Every {name, value or null} the kernel's parse_args hands to its handlers, up to a bare "--": also how module
+     * options (modprobe.d {@code options} lines) are read.
+     */
+    static List<String[]> kernelArguments(String text) {
+        List<String[]> out = new ArrayList<>();
+        int i = 0;
+        int n = text.length();
+        while (i < n) {
+            if (isSpace(text.charAt(i))) {
+                i++;
+                continue;
+            }
+            int start = i;
+            boolean inQuote = false;
+            while (i < n && (inQuote || !isSpace(text.charAt(i)))) {
+                if (text.charAt(i) == '"') inQuote = !inQuote;
+                i++;
+            }
+            String[] nameValue = nextArg(text.substring(start, i));
+            if (nameValue[1] == null && nameValue[0].equals("--")) break;
+            out.add(nameValue);
         }
-        int eq = word.indexOf('=');
-        String name = eq < 0 ? word : word.substring(0, eq);
-        String value = eq < 0 ? null : word.substring(eq + 1);
-        if (value != null && value.startsWith("\"")) {
-            value = value.substring(1);
-            if (value.endsWith("\"")) value = value.substring(0, value.length() - 1);
+        return out;
+    }
+
+    /**
+     * What next_arg makes of one word: {name, value or null}, quotes removed exactly where the kernel removes them
+     * (a leading quote of the word, a leading quote of the value with the word's last quote, nothing inside).
+     */
+    static String[] nextArg(String raw) {
+        char[] a = raw.toCharArray();
+        int from = 0;
+        boolean quoted = false;
+        if (a.length > 0 && a[0] == '"') {
+            from = 1;
+            quoted = true;
         }
-        name = name.replace("\"", "");
-        if (value != null) value = value.replace("\"", "");
-        if (name.isEmpty() || name.indexOf('=') >= 0) return null; // e.g. a stray "=x": kept verbatim, not a parameter
+        int equals = -1;
+        for (int k = from; k < a.length; k++) {
+            if (a[k] == '=') {
+                // the kernel keeps the first '=' only past the word's first character: "=x" is a name
+                if (k > from) equals = k;
+                break;
+            }
+        }
+        int nameEnd = equals < 0 ? a.length : equals;
+        int valueStart = equals < 0 ? -1 : equals + 1;
+        int valueEnd = a.length;
+        boolean lastCut = false; // the kernel wrote its NUL over the word's last character
+        if (valueStart >= 0 && valueStart < a.length && a[valueStart] == '"') {
+            valueStart++;
+            if (a[a.length - 1] == '"') {
+                valueEnd = a.length - 1;
+                lastCut = true;
+            }
+        }
+        if (quoted && a.length > 0 && a[a.length - 1] == '"' && !lastCut && a.length - 1 >= from) {
+            if (valueStart >= 0) valueEnd = a.length - 1;
+            else nameEnd = a.length - 1;
+        }
+        String name = new String(a, from, Math.max(0, nameEnd - from));
+        String value = valueStart < 0 ? null : valueEnd <= valueStart ? "" : new String(a, valueStart, valueEnd - valueStart);
+        return new String[] {name, value};
+    }
+
+    /** A parameter, or null when the kernel's name or value is one KernelParameter cannot hold (kept as text). */
+    private static KernelParameter toParameter(String[] nameValue) {
+        String name = nameValue[0];
+        String value = nameValue[1];
+        if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('"') >= 0
+                || name.chars().anyMatch(c -> isSpace((char) c) || Character.isWhitespace(c))) {
+            return null;
+        }
+        if (value != null && value.indexOf('"') >= 0) return null;
         return new KernelParameter(name, value);
     }
 
@@ -120,11 +191,19 @@ public final class KernelCommandLine {
         }
         List<Piece> out = new ArrayList<>(pieces);
         if (first < 0) {
-            if (!out.isEmpty() && out.get(out.size() - 1).isParameter()) out.add(new Piece(" ", null));
-            out.add(new Piece(parameter.toString(), parameter));
+            int lastWord = out.size() - 1;
+            while (lastWord >= 0 && !out.get(lastWord).word()) lastWord--;
+            if (lastWord >= 0 && out.get(lastWord).raw().chars().filter(c -> c == '"').count() % 2 == 1) {
+                // the last word's quote never closes, so the kernel reads the rest of the line into it: go before it
+                out.add(lastWord, new Piece(" ", null, false));
+                out.add(lastWord, new Piece(parameter.toString(), parameter, true));
+                return new KernelCommandLine(out, initArguments);
+            }
+            if (!out.isEmpty() && out.get(out.size() - 1).word()) out.add(new Piece(" ", null, false));
+            out.add(new Piece(parameter.toString(), parameter, true));
             return new KernelCommandLine(out, initArguments);
         }
-        if (!out.get(first).parameter().equals(parameter)) out.set(first, new Piece(parameter.toString(), parameter));
+        if (!out.get(first).parameter().equals(parameter)) out.set(first, new Piece(parameter.toString(), parameter, true));
         return new KernelCommandLine(remove(out, p -> p.sameName(parameter.name()), first + 1), initArguments);
     }
 
@@ -147,15 +226,15 @@ public final class KernelCommandLine {
         for (int i = 0; i < in.size(); i++) {
             Piece p = in.get(i);
             if (i >= from && p.isParameter() && doomed.test(p.parameter())) {
-                boolean hasParameterBefore = out.stream().anyMatch(Piece::isParameter);
-                if (hasParameterBefore && !out.get(out.size() - 1).isParameter()) {
+                boolean hasWordBefore = out.stream().anyMatch(Piece::word);
+                if (hasWordBefore && !out.get(out.size() - 1).word()) {
                     out.remove(out.size() - 1);
                 } else {
                     skipNextSeparator = true;
                 }
                 continue;
             }
-            if (!p.isParameter() && skipNextSeparator) {
+            if (!p.word() && skipNextSeparator) {
                 skipNextSeparator = false;
                 continue;
             }
@@ -170,7 +249,7 @@ public final class KernelCommandLine {
         StringBuilder sb = new StringBuilder();
         for (Piece p : pieces) sb.append(p.raw());
         if (!initArguments.isEmpty()) {
-            if (sb.length() > 0 && !Character.isWhitespace(sb.charAt(sb.length() - 1))) sb.append(' ');
+            if (sb.length() > 0 && !isSpace(sb.charAt(sb.length() - 1))) sb.append(' ');
             sb.append(initArguments);
         }
         return sb.toString();

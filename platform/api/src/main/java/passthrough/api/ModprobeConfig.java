@@ -28,37 +28,56 @@ public final class ModprobeConfig {
         }
     }
 
-    private ModprobeConfig(String text, List<Command> commands) {
+    /** Per command, the text after its first argument as written: what an options line hands the module. */
+    private final List<String> rests;
+
+    private ModprobeConfig(String text, List<Command> commands, List<String> rests) {
         this.text = text;
         this.commands = List.copyOf(commands);
+        this.rests = List.copyOf(rests);
     }
 
     public static ModprobeConfig parse(String text) {
+        // as kmod's freadline_wrapped: '\\' + newline joins two lines with nothing between them, '\\' + any other
+        // character stands for that character, and nothing else is special (a CR stays part of the line, as for kmod)
         List<Command> out = new ArrayList<>();
-        String[] physical = text.split("\n", -1);
+        List<String> rests = new ArrayList<>();
         StringBuilder logical = new StringBuilder();
-        int start = 0;
-        for (int i = 0; i < physical.length; i++) {
-            String line = physical[i];
-            if (line.endsWith("\r")) line = line.substring(0, line.length() - 1);
-            if (logical.length() == 0) start = i + 1;
-            if (line.endsWith("\\")) {
-                logical.append(line, 0, line.length() - 1).append(' ');
-                continue;
+        int physical = 1;
+        int start = 1;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                add(out, rests, logical.toString(), start);
+                logical.setLength(0);
+                start = ++physical;
+            } else if (c == '\\') {
+                if (i + 1 >= text.length()) break;
+                char next = text.charAt(++i);
+                if (next == '\n') physical++;
+                else logical.append(next);
+            } else {
+                logical.append(c);
             }
-            logical.append(line);
-            add(out, logical.toString(), start);
-            logical.setLength(0);
         }
-        if (logical.length() > 0) add(out, logical.toString(), start);
-        return new ModprobeConfig(text, out);
+        if (logical.length() > 0) add(out, rests, logical.toString(), start);
+        return new ModprobeConfig(text, out, rests);
     }
 
-    private static void add(List<Command> out, String logical, int line) {
-        String s = logical.strip();
-        if (s.isEmpty() || s.startsWith("#")) return;
-        String[] words = s.split("[ \t]+");
-        out.add(new Command(words[0], List.of(words).subList(1, words.length), line));
+    private static void add(List<Command> out, List<String> rests, String logical, int line) {
+        // kmod splits words at blanks and tabs only; a first word starting with '#' is a comment (kmod ignores it as
+        // an unknown command when the '#' is not in the first column, which comes to the same)
+        List<String> words = new ArrayList<>();
+        for (String w : logical.split("[ \t]+")) if (!w.isEmpty()) words.add(w);
+        if (words.isEmpty() || words.get(0).startsWith("#")) return;
+        out.add(new Command(words.get(0), words.subList(1, words.size()), line));
+        // kmod's strtok_r(NULL, "\0") after the keyword and the module name: the rest of the line as written
+        String rest = "";
+        if (words.size() >= 2) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^[ \t]*[^ \t]+[ \t]+[^ \t]+[ \t]?").matcher(logical);
+            if (m.find()) rest = logical.substring(m.end());
+        }
+        rests.add(rest);
     }
 
     /** The file exactly as read. */
@@ -77,13 +96,13 @@ public final class ModprobeConfig {
      */
     public List<String> optionValues(String module, String option) {
         List<String> values = new ArrayList<>();
-        for (Command c : commands) {
+        for (int i = 0; i < commands.size(); i++) {
+            Command c = commands.get(i);
             if (!c.keyword().equals("options") || c.arguments().isEmpty() || !sameModule(c.arguments().get(0), module)) continue;
-            for (String word : c.arguments().subList(1, c.arguments().size())) {
-                int eq = word.indexOf('=');
-                if (eq <= 0 || !word.substring(0, eq).replace('-', '_').equals(option.replace('-', '_'))) continue;
-                String value = unquote(word.substring(eq + 1));
-                for (String v : value.split(",")) if (!v.isBlank()) values.add(v.strip());
+            // the kernel reads module options with parse_args, as the command line: quotes group, blanks separate
+            for (String[] nameValue : KernelCommandLine.kernelArguments(rests.get(i))) {
+                if (nameValue[1] == null || !nameValue[0].replace('-', '_').equals(option.replace('-', '_'))) continue;
+                for (String v : nameValue[1].split(",")) if (!v.isBlank()) values.add(v.strip());
             }
         }
         return values;
@@ -112,10 +131,6 @@ public final class ModprobeConfig {
 
     private static boolean sameModule(String a, String b) {
         return KernelModules.normalize(a).equals(KernelModules.normalize(b));
-    }
-
-    private static String unquote(String v) {
-        return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
     }
 
     @Override

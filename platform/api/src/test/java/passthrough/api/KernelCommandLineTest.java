@@ -70,4 +70,52 @@ class KernelCommandLineTest {
     void valuesWithSpacesAreQuotedWhenWritten() {
         assertEquals("a b=\"c d\"", KernelCommandLine.parse("a").with(KernelParameter.of("b", "c d")).toString());
     }
+
+    // ---- found by KernelCommandLineFuzzTest (integration-tests), against a port of the kernel's next_arg ----
+
+    /** A name with quoted blanks used to throw "not a kernel parameter name" out of parse, which never fails. */
+    @ParameterizedTest
+    @ValueSource(strings = {"int\"GNU/Linux, Linux 6.10\"el_iommu=on", "a=\"b c\"d", "=x", "x=\"a\"b", "\"a b\"=c"})
+    void wordsNoParameterCanHoldAreKeptAsTextNotThrown(String word) {
+        KernelCommandLine k = KernelCommandLine.parse("quiet " + word + " splash");
+        assertEquals("quiet " + word + " splash", k.toString());
+        assertEquals(List.of(KernelParameter.flag("quiet"), KernelParameter.flag("splash")), k.parameters());
+    }
+
+    /** The kernel splits at space, \t, \n, \v, \f, \r only; Java's isWhitespace also at \u001c..\u001f. */
+    @Test
+    void onlyTheKernelsBlanksSeparate() {
+        assertEquals(List.of(KernelParameter.of("a", "1\u001cb=2")), KernelCommandLine.parse("a=1\u001cb=2").parameters());
+        assertEquals(List.of(KernelParameter.flag("a"), KernelParameter.flag("b")), KernelCommandLine.parse("a\u000bb").parameters());
+    }
+
+    @Test
+    void quotesComeOffWhereTheKernelTakesThemOff() {
+        assertEquals(List.of(KernelParameter.of("a", "b"), KernelParameter.of("c", "d e"), KernelParameter.of("h", "")),
+                KernelCommandLine.parse("\"a=b\" c=\"d e\" h=\"\"").parameters());
+    }
+
+    @Test
+    void aQuotedDoubleDashAlsoEndsTheKernelsPart() {
+        KernelCommandLine k = KernelCommandLine.parse("quiet \"--\" single");
+        assertEquals(List.of(KernelParameter.flag("quiet")), k.parameters());
+        assertEquals("\"--\" single", k.initArguments());
+    }
+
+    /** A word that is not a parameter was taken for a blank: the new parameter was glued to it. */
+    @Test
+    void aParameterAppendedAfterAWordThatIsNoParameterGetsItsBlank() {
+        assertEquals("quiet a=\"b c\"d intel_iommu=on",
+                KernelCommandLine.parse("quiet a=\"b c\"d").with(KernelParameter.of("intel_iommu", "on")).toString());
+        assertEquals("x quiet", KernelCommandLine.parse("x a=\"b c\"d quiet").without(KernelParameter.of("a", null)).toString()
+                .replace(" a=\"b c\"d", ""));
+    }
+
+    /** After a last word whose quote never closes the kernel reads everything into it: the parameter goes before it. */
+    @Test
+    void aParameterIsNeverAppendedIntoAnOpenQuote() {
+        KernelCommandLine k = KernelCommandLine.parse("quiet splash=\"open").with(KernelParameter.of("iommu", "pt"));
+        assertEquals("quiet iommu=pt splash=\"open", k.toString());
+        assertTrue(KernelCommandLine.parse(k.toString()).has(KernelParameter.of("iommu", "pt")));
+    }
 }

@@ -42,4 +42,32 @@ class ModprobeConfigTest {
             assertTrue(c.optionValues("vfio-pci", "ids").isEmpty(), odd);
         }
     }
+
+    // ---- found by ModprobeConfigFuzzTest (integration-tests), against a port of kmod's reading ----
+
+    /** kmod joins a continued line with nothing in between, and a backslash before any other character stands for it. */
+    @Test
+    void continuationsAndBackslashesAsKmodReadsThem() {
+        ModprobeConfig c = ModprobeConfig.parse("options vfio-pci ids=10de:1e37,\\\n10de:10f7\nsoftdep amd\\gpu pre: vfio-pci\n");
+        assertEquals(List.of("10de:1e37", "10de:10f7"), c.optionValues("vfio-pci", "ids"));
+        assertEquals(Set.of("amdgpu"), c.modulesLoadedAfter("vfio-pci"));
+        assertEquals(List.of("vfio-pciids=1"), ModprobeConfig.parse("options vfio-pci\\\nids=1\n").commands().get(0).arguments());
+    }
+
+    /** A CR LF file: kmod keeps the CR in the last word, so the softdep names "vfio-pci\r" and does nothing. */
+    @Test
+    void aCrLfSoftdepIsNotOneKmodHonours() {
+        ModprobeConfig c = ModprobeConfig.parse("softdep amdgpu pre: vfio-pci\r\noptions vfio-pci ids=10de:1e37\r\n");
+        assertEquals(Set.of(), c.modulesLoadedAfter("vfio-pci"));
+        // the kernel reads module options with parse_args, where the CR is a blank
+        assertEquals(List.of("10de:1e37"), c.optionValues("vfio-pci", "ids"));
+    }
+
+    /** Module options are read by the kernel's parse_args: quotes group words. */
+    @Test
+    void quotedOptionValuesAsTheKernelReadsThem() {
+        ModprobeConfig c = ModprobeConfig.parse("options vfio-pci ids=\"10de:1 10de:2,10de:3\" disable_vga=1\n");
+        assertEquals(List.of("10de:1 10de:2", "10de:3"), c.optionValues("vfio-pci", "ids"));
+        assertEquals(List.of("1"), c.optionValues("vfio-pci", "disable_vga"));
+    }
 }

@@ -15,6 +15,7 @@ import passthrough.api.PciAddress;
 import passthrough.core.apply.ApplyOptions;
 import passthrough.core.apply.ApplyResult;
 import passthrough.core.apply.CommandFailedException;
+import passthrough.core.apply.CommandResult;
 import passthrough.core.apply.CommandOperation;
 import passthrough.core.apply.FileOperation;
 import passthrough.core.apply.JournaledCommand;
@@ -70,12 +71,24 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
             + "instead of running them, e.g. for a --root that cannot be chrooted into.")
     boolean noCommands;
 
+    @Option(names = "--command-timeout", paramLabel = "SECONDS", defaultValue = "600",
+            description = "How long each command (update-grub, update-initramfs) may run before it is killed and the "
+                    + "files are restored (default: ${DEFAULT-VALUE}).")
+    long commandTimeout;
+
     @Override
     public Integer call() {
+        ApplyOptions options = commandOptions(noCommands, commandTimeout);
+        PrintWriter out = out();
+        // A crash may have left a transaction half-applied. Finish or undo it BEFORE planning: a plan made from a
+        // half-changed host would skip the files that already look done, and the executor's recovery would then
+        // undo them under it (or, with nothing left to do, never run and leave update-grub unrun).
+        recoverFirst(out, options);
+        // whatever another apply/rollback does from here on, this one notices it and refuses (no interleaving)
+        String journalMark = journalMark();
         Plan plan = source.device != null
                 ? PlanCommand.make(global, new PlanRequest(PciAddress.parse(source.device), binding, allowSharedGroup, allowBootGpu))
                 : readPlan(source.planFile);
-        PrintWriter out = out();
         if (plan.changesNothing()) {
             if (global.json) Json.print(out, summary(plan, null));
             else out.println("Nothing to do: the host is already set up for " + plan.target() + ".");
@@ -95,15 +108,61 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         }
         List<CommandOperation> commands = new ArrayList<>();
         for (PlannedCommand c : plan.commands()) commands.add(new CommandOperation(c.argv(), null));
-        ApplyOptions options = noCommands ? ApplyOptions.defaults().withoutCommands() : ApplyOptions.defaults();
         try {
             PlanExecutor executor = PlanExecutor.forRoot(global.root);
             ApplyResult result = executor.apply(new TransactionDescription(plan.target(), "reserve the IOMMU group of "
-                    + plan.target() + " for " + plan.binding()), files, commands, options);
+                    + plan.target() + " for " + plan.binding()), files, commands, options, journalMark);
             report(out, result, plan);
             return ExitCodes.OK;
         } catch (CommandFailedException e) {
-            throw new UserError(ExitCodes.NOT_READY, e.getMessage(), e);
+            String longer = e.outcome() == CommandResult.Outcome.TIMED_OUT ? " (--command-timeout SECONDS)" : "";
+            throw new UserError(ExitCodes.NOT_READY, e.getMessage() + longer + outputTail(e.argv(), e.outputTail()), e);
+        } catch (RefusedException e) {
+            throw new UserError(ExitCodes.REFUSED, "refused: " + e.getMessage(), e);
+        } catch (TransactionException e) {
+            throw new UserError(ExitCodes.IO_ERROR, e.getMessage(), e);
+        }
+    }
+
+    /** Lines shown under a failed command's message: the end of what it printed, as the user would have seen it. */
+    static final int TAIL_SHOWN = 10;
+
+    static String outputTail(List<String> argv, List<String> tail) {
+        if (tail.isEmpty()) return "";
+        List<String> shown = tail.subList(Math.max(0, tail.size() - TAIL_SHOWN), tail.size());
+        StringBuilder sb = new StringBuilder("\n  last output of `" + String.join(" ", argv) + "`:");
+        for (String l : shown) sb.append("\n    | ").append(l);
+        return sb.toString();
+    }
+
+    static ApplyOptions commandOptions(boolean noCommands, long timeoutSeconds) {
+        if (timeoutSeconds <= 0) {
+            throw new UserError(ExitCodes.USAGE, "--command-timeout " + timeoutSeconds + ": give a number of seconds above 0");
+        }
+        ApplyOptions options = new ApplyOptions(true, java.time.Duration.ofSeconds(timeoutSeconds));
+        return noCommands ? options.withoutCommands() : options;
+    }
+
+    private String journalMark() {
+        if (!java.nio.file.Files.isDirectory(global.root)) return null; // the planner reports a bad --root (exit 2)
+        try {
+            return PlanExecutor.forRoot(global.root).journalMark();
+        } catch (RefusedException e) {
+            throw new UserError(ExitCodes.REFUSED, "refused: " + e.getMessage(), e);
+        } catch (TransactionException e) {
+            throw new UserError(ExitCodes.IO_ERROR, e.getMessage(), e);
+        }
+    }
+
+    private void recoverFirst(PrintWriter out, ApplyOptions options) {
+        if (!java.nio.file.Files.isDirectory(global.root)) return; // the planner reports a bad --root (exit 2)
+        // with --json stdout carries only the JSON document
+        PrintWriter to = global.json ? spec.commandLine().getErr() : out;
+        try {
+            for (RecoveredTransaction t : PlanExecutor.forRoot(global.root).recover(options)) {
+                to.println("Recovered an unfinished transaction first: " + t.message());
+            }
+            to.flush();
         } catch (RefusedException e) {
             throw new UserError(ExitCodes.REFUSED, "refused: " + e.getMessage(), e);
         } catch (TransactionException e) {

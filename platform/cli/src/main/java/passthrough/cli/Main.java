@@ -1,6 +1,7 @@
 package passthrough.cli;
 
 import java.io.PrintWriter;
+import passthrough.core.apply.FaultInjection;
 import picocli.CommandLine;
 
 /** Entry point: `passthrough ...`. */
@@ -9,7 +10,10 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter err = new PrintWriter(System.err, true);
+        // crash tests only: the executor's fault-injection markers (off unless PASSTHROUGH_TEST_PAUSE_AT is set)
+        FaultInjection.announceTo(err::println);
+        System.exit(run(args, new PrintWriter(System.out, true), err));
     }
 
     /** Runs one command line with the given streams; tests call this in-process. */

@@ -2,7 +2,7 @@ package passthrough.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import passthrough.core.apply.ApplyOptions;
+import passthrough.core.apply.JournaledCommand;
 import passthrough.core.apply.JournaledFile;
 import passthrough.core.apply.PlanExecutor;
 import passthrough.core.apply.RefusedException;
@@ -29,18 +29,39 @@ final class RollbackCommand extends Subcommand implements Callable<Integer> {
     @Option(names = "--no-commands", description = "Restore the files but do not run the commands again.")
     boolean noCommands;
 
+    @Option(names = "--command-timeout", paramLabel = "SECONDS", defaultValue = "600",
+            description = "How long each command run again may take before it is killed (default: ${DEFAULT-VALUE}).")
+    long commandTimeout;
+
+    private static String describe(JournaledCommand c) {
+        return switch (c.status()) {
+            case TIMED_OUT -> "timed out after " + c.timeoutSeconds() + " s";
+            case MISSING -> "could not be run";
+            default -> "failed" + (c.exitStatus() == null ? "" : " with exit status " + c.exitStatus());
+        };
+    }
+
     @Override
     public Integer call() {
         try {
             RollbackResult r = PlanExecutor.forRoot(global.root).rollback(txid, force,
-                    noCommands ? ApplyOptions.defaults().withoutCommands() : ApplyOptions.defaults());
+                    ApplyCommand.commandOptions(noCommands, commandTimeout));
             PrintWriter out = out();
+            r.recovered().forEach(t -> out.println("Recovered an unfinished transaction first: " + t.message()));
             out.println("Transaction " + r.txid() + " (" + r.title() + "): " + r.state().toString().toLowerCase(java.util.Locale.ROOT)
                     + (r.reason() == null ? "" : " - " + r.reason()));
             for (JournaledFile f : r.files()) out.println("  " + f.status().toString().toLowerCase(java.util.Locale.ROOT) + " " + f.path());
             r.rerunCommands().forEach(c -> out.println("  ran " + String.join(" ", c.argv()) + ": "
                     + c.status().toString().toLowerCase(java.util.Locale.ROOT)));
             out.flush();
+            for (JournaledCommand c : r.rerunCommands()) {
+                if (c.status() == JournaledCommand.Status.OK || c.status() == JournaledCommand.Status.SKIPPED) continue;
+                // the files are back, but what the command generates from them (grub.cfg, the initramfs) is not
+                throw new UserError(ExitCodes.NOT_READY, "transaction " + r.txid() + ": every file was restored, but `"
+                        + String.join(" ", c.argv()) + "` " + describe(c) + " when run again on the restored files, so "
+                        + "what it generates (grub.cfg, the initramfs) may still hold the rolled-back change; fix what its "
+                        + "output says and run it by hand before rebooting" + ApplyCommand.outputTail(c.argv(), c.outputTail()));
+            }
             return r.state() == passthrough.core.apply.TransactionState.ROLLED_BACK ? ExitCodes.OK : ExitCodes.NOT_READY;
         } catch (RefusedException e) {
             throw new UserError(ExitCodes.REFUSED, "refused: " + e.getMessage(), e);

@@ -32,35 +32,47 @@ final class AtomicFiles {
         Path dir = target.getParent();
         requireNoLinks(dir);
         Path temp = tempFor(target, txid);
+        FaultInjection.point("temp-create " + temp);
         Files.deleteIfExists(temp);
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             // mode and owner before the bytes, so a 0600 file's content is never readable by others
             ownership.applyTo(temp);
             ByteBuffer buf = ByteBuffer.wrap(bytes);
+            if (FaultInjection.enabled()) { // a crash test also stops with the temp file half written
+                buf.limit(bytes.length / 2);
+                while (buf.hasRemaining()) ch.write(buf);
+                FaultInjection.point("temp-half-written " + temp);
+                buf.limit(bytes.length);
+            }
             while (buf.hasRemaining()) ch.write(buf);
             ch.force(true);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
         }
+        FaultInjection.point("rename " + temp + " -> " + target);
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        FaultInjection.point("renamed " + target);
         fsyncDirectory(dir);
     }
 
     /** Removes {@code target} durably; a file already gone is fine (the goal is reached). */
     static void delete(Path target) throws IOException {
         requireNoLinks(target.getParent());
+        FaultInjection.point("delete " + target);
         try {
             Files.delete(target);
         } catch (NoSuchFileException e) {
             return;
         }
+        FaultInjection.point("deleted " + target);
         fsyncDirectory(target.getParent());
     }
 
     /** Creates one directory (its parent exists) durably. */
     static void createDirectory(Path dir) throws IOException {
         requireNoLinks(dir.getParent());
+        FaultInjection.point("mkdir " + dir);
         Files.createDirectory(dir);
         Ownership.NEW_DIRECTORY.applyTo(dir);
         fsyncDirectory(dir.getParent());
@@ -72,6 +84,7 @@ final class AtomicFiles {
         try (var s = Files.list(dir)) {
             if (s.findAny().isPresent()) return false;
         }
+        FaultInjection.point("rmdir " + dir);
         Files.delete(dir);
         fsyncDirectory(dir.getParent());
         return true;

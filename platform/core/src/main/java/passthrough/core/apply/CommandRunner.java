@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a plan's commands inside the host root: through {@code chroot} when the root is not "/", so
- * {@code update-grub} regenerates the root's grub.cfg and not this machine's.
+ * {@code update-grub} regenerates the root's grub.cfg and not this machine's ({@link ChrootInvocation} gives the
+ * command /dev, /proc and /sys there).
  */
 final class CommandRunner {
     static final int TAIL_LINES = 40;
@@ -39,12 +40,12 @@ final class CommandRunner {
     }
 
     CommandResult run(List<String> argv, Duration timeout) {
-        List<String> full = new ArrayList<>();
-        if (!resolver.rootIsSlash()) {
-            full.add(chrootProgram());
-            full.add(resolver.root().toString());
-        }
-        full.addAll(argv);
+        return run(argv, timeout, started -> { });
+    }
+
+    /** @param started told the process as soon as it runs, so the journal can name it (recovery stops an orphan) */
+    CommandResult run(List<String> argv, Duration timeout, java.util.function.Consumer<ProcessHandle> started) {
+        List<String> full = resolver.rootIsSlash() ? argv : ChrootInvocation.argv(resolver.root(), argv);
         ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true)
                 // a command waiting for input would otherwise hang until its timeout
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -57,6 +58,7 @@ final class CommandRunner {
         } catch (IOException e) {
             return new CommandResult(CommandResult.Outcome.MISSING, null, List.of(e.getMessage()));
         }
+        started.accept(p.toHandle());
         Deque<String> tail = new ArrayDeque<>();
         Thread reader = new Thread(() -> readTail(p, tail), "passthrough-command-output");
         reader.setDaemon(true);
@@ -76,7 +78,12 @@ final class CommandRunner {
             CommandResult.Outcome outcome = status == 0 ? CommandResult.Outcome.OK
                     : status == NOT_FOUND || status == NOT_EXECUTABLE ? CommandResult.Outcome.MISSING
                     : CommandResult.Outcome.FAILED;
-            return new CommandResult(outcome, status, snapshot(tail));
+            List<String> output = snapshot(tail);
+            if (outcome != CommandResult.Outcome.OK && !resolver.rootIsSlash() && !ChrootInvocation.mountsAvailable()) {
+                output = append(output, "(run with a plain chroot: /dev, /proc and /sys could not be mounted inside "
+                        + resolver.root() + ", which needs root and mount namespaces)");
+            }
+            return new CommandResult(outcome, status, output);
         } catch (InterruptedException e) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
@@ -109,13 +116,5 @@ final class CommandRunner {
         List<String> out = new ArrayList<>(l);
         out.add(line);
         return out;
-    }
-
-    private static String chrootProgram() {
-        for (String dir : List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
-            Path p = Path.of(dir, "chroot");
-            if (Files.isExecutable(p)) return p.toString();
-        }
-        return "chroot";
     }
 }

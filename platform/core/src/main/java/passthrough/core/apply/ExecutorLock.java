@@ -34,13 +34,16 @@ final class ExecutorLock implements AutoCloseable {
         if (!HELD_IN_THIS_PROCESS.add(file)) throw busy(file, ProcessHandle.current().pid());
         FileChannel ch = null;
         try {
-            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            // never through a link: a planted lock -> /etc/shadow would be truncated below
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
             FileLock l = ch.tryLock();
             if (l == null) throw busy(file, readPid(file));
             // the holder's pid, so a refused run can tell the user which process to wait for
             ch.truncate(0);
             ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
             ch.force(false);
+            FaultInjection.point("lock-held " + file);
             return new ExecutorLock(file, ch, l);
         } catch (RefusedException | IOException | RuntimeException e) {
             if (ch != null) ch.close();

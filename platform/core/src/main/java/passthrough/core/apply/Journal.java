@@ -69,7 +69,36 @@ final class Journal {
         return TXID_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)) + "-" + HexFormat.of().formatHex(r);
     }
 
+    /** A file's bytes, never through a symbolic link: the journal of an unpacked root may carry planted ones. */
+    private static byte[] read(Path p) throws IOException {
+        try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            ByteBuffer buf = ByteBuffer.allocate(8192);
+            while (ch.read(buf) > 0) {
+                out.write(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+            return out.toByteArray();
+        }
+    }
+
+    /**
+     * The first symbolic link among the journal's own entries (its directory, the lock, transactions/, each
+     * transaction's directory and files), or empty. Writing through one would write wherever it points — outside
+     * the root, say a lock file linked to /etc/shadow — so the executor refuses to start when there is one.
+     */
+    Optional<Path> plantedLink() throws IOException {
+        for (Path p : List.of(base, lockFile(), transactions())) {
+            if (Files.isSymbolicLink(p)) return Optional.of(p);
+        }
+        if (!Files.isDirectory(transactions(), LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+        try (Stream<Path> s = Files.walk(transactions())) { // walk does not follow links: it reports them
+            return s.filter(Files::isSymbolicLink).findFirst();
+        }
+    }
+
     void create(String txid) throws IOException {
+        FaultInjection.point("journal-create " + directory(txid));
         Files.createDirectories(directory(txid).resolve("backups"));
         AtomicFiles.fsyncDirectory(directory(txid));
         AtomicFiles.fsyncDirectory(transactions());
@@ -79,8 +108,9 @@ final class Journal {
     String writeBackup(String txid, int index, byte[] bytes) throws IOException {
         String name = String.format("backups/%04d", index);
         Path p = directory(txid).resolve(name);
+        FaultInjection.point("backup-write " + p);
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) ch.write(buf);
             ch.force(true);
@@ -92,27 +122,31 @@ final class Journal {
     }
 
     byte[] readBackup(String txid, String name) throws IOException {
-        return Files.readAllBytes(directory(txid).resolve(name));
+        return read(directory(txid).resolve(name));
     }
 
     void save(JournalManifest m) throws IOException {
         Path dir = directory(m.txid());
         Path temp = dir.resolve(MANIFEST + ".tmp");
         byte[] bytes = JSON.writeValueAsBytes(m);
+        String what = m.txid() + " " + Recovery.label(m.state());
+        FaultInjection.point("journal-write " + what);
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) ch.write(buf);
             ch.force(true);
         }
+        FaultInjection.point("journal-rename " + what);
         Files.move(temp, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE);
+        FaultInjection.point("journal-renamed " + what);
         AtomicFiles.fsyncDirectory(dir);
     }
 
     /** The manifest, or empty when the transaction directory has none (a crash before it was first saved). */
     Optional<JournalManifest> load(String txid) throws IOException {
         try {
-            return Optional.of(JSON.readValue(Files.readAllBytes(directory(txid).resolve(MANIFEST)), JournalManifest.class));
+            return Optional.of(JSON.readValue(read(directory(txid).resolve(MANIFEST)), JournalManifest.class));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -138,9 +172,20 @@ final class Journal {
         return false;
     }
 
+    /** Every transaction with its state and last update, in one string: equal marks mean nothing was journaled between. */
+    String mark() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (String id : txids()) {
+            Optional<JournalManifest> m = load(id);
+            sb.append(id).append(' ').append(m.map(x -> x.state() + " " + x.updatedAt()).orElse("no-manifest")).append('\n');
+        }
+        return sb.toString();
+    }
+
     /** Removes a transaction directory that never got a manifest: no host file was touched before it had one. */
     void removeIncomplete(String txid) throws IOException {
         Path dir = directory(txid);
+        FaultInjection.point("journal-remove-incomplete " + dir);
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }

@@ -9,9 +9,11 @@ import java.util.List;
  *
  * @param exitStatus null unless it exited
  * @param outputTail the last lines of its stdout and stderr
+ * @param pid          while RUNNING: its process, so recovery can stop it if passthrough died and it did not
+ * @param processStart while RUNNING: when that process started, so a reused pid is never taken for it
  */
 public record JournaledCommand(List<String> argv, long timeoutSeconds, Status status, Integer exitStatus,
-                               List<String> outputTail) {
+                               List<String> outputTail, Long pid, String processStart) {
 
     public enum Status {
         @JsonProperty("pending") PENDING,
@@ -29,8 +31,18 @@ public record JournaledCommand(List<String> argv, long timeoutSeconds, Status st
         outputTail = outputTail == null ? List.of() : List.copyOf(outputTail);
     }
 
+    public JournaledCommand(List<String> argv, long timeoutSeconds, Status status, Integer exitStatus, List<String> outputTail) {
+        this(argv, timeoutSeconds, status, exitStatus, outputTail, null, null);
+    }
+
     JournaledCommand withStatus(Status s) {
         return new JournaledCommand(argv, timeoutSeconds, s, exitStatus, outputTail);
+    }
+
+    /** RUNNING as the process {@code process}. */
+    JournaledCommand running(ProcessHandle process) {
+        return new JournaledCommand(argv, timeoutSeconds, Status.RUNNING, null, null, process.pid(),
+                process.info().startInstant().map(Object::toString).orElse(null));
     }
 
     JournaledCommand withResult(CommandResult r) {

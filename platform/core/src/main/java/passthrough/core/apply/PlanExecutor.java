@@ -57,9 +57,35 @@ public final class PlanExecutor {
      * @throws CommandFailedException  a command failed; the files were restored
      * @throws ApplyFailedException    a write failed; the files were restored
      */
-    @SuppressWarnings("try") // the lock is held for the block, never used in it
     public ApplyResult apply(TransactionDescription description, List<FileOperation> files,
                              List<CommandOperation> commands, ApplyOptions options) throws TransactionException {
+        return apply(description, files, commands, options, null);
+    }
+
+    /**
+     * What the journal says now, for {@link #apply(TransactionDescription, List, List, ApplyOptions, String)}: take it
+     * before reading the host to make a plan.
+     */
+    public String journalMark() throws TransactionException {
+        Journal journal = journal();
+        try {
+            return journal.mark();
+        } catch (IOException e) {
+            throw journalUnreadable(journal, e);
+        }
+    }
+
+    /**
+     * As {@link #apply(TransactionDescription, List, List, ApplyOptions)}, but refused (nothing written) when another
+     * apply or rollback ran since {@code journalMark} was taken: the plan was then made from a host another process
+     * was changing — possibly half-way — and its files that "already look done" or commands may be wrong.
+     *
+     * @param journalMark from {@link #journalMark()} before the plan was made, or null for no such check
+     */
+    @SuppressWarnings("try") // the lock is held for the block, never used in it
+    public ApplyResult apply(TransactionDescription description, List<FileOperation> files,
+                             List<CommandOperation> commands, ApplyOptions options, String journalMark)
+            throws TransactionException {
         Objects.requireNonNull(description, "description");
         List<FileOperation> fileList = List.copyOf(files);
         List<CommandOperation> commandList = List.copyOf(commands);
@@ -74,6 +100,10 @@ public final class PlanExecutor {
             throw journalUnreadable(journal, e);
         }
         try (ExecutorLock lock = ExecutorLock.acquire(journal.lockFile())) {
+            if (journalMark != null && !journalMark.equals(journal.mark())) {
+                throw new RefusedException("another passthrough apply or rollback changed this host while the plan was "
+                        + "being made (see history); nothing was written; make the plan again and apply it");
+            }
             List<RecoveredTransaction> recovered = recovery(journal).run(options);
             List<PlannedFile> planned = preflight.check(fileList, commandList, options);
             if (planned.stream().allMatch(p -> p.action() == FileAction.UNCHANGED)) {
@@ -99,6 +129,9 @@ public final class PlanExecutor {
         Journal journal = journal();
         try (ExecutorLock lock = ExecutorLock.acquire(journal.lockFile())) {
             List<RecoveredTransaction> recovered = recovery(journal).run(options);
+            Optional<RollbackResult> done = undoneByRecovery(journal, txidOrLatest, recovered);
+            if (done.isEmpty()) done = alreadyRolledBack(journal, txidOrLatest, recovered);
+            if (done.isPresent()) return done.get();
             JournalManifest m = pick(journal, txidOrLatest);
             Restorer restorer = restorer(journal);
             List<JournaledFile> changed = restorer.changedSince(m);
@@ -146,6 +179,50 @@ public final class PlanExecutor {
         }
     }
 
+    /**
+     * When recovery has just rolled back the transaction this rollback is about — the newest one for "latest": an
+     * interrupted rollback it finished, or an interrupted apply it undid — the job is done; rolling back the next
+     * older transaction as well would undo more than the user asked for.
+     */
+    private static Optional<RollbackResult> undoneByRecovery(Journal journal, String txidOrLatest,
+                                                             List<RecoveredTransaction> recovered) throws IOException {
+        for (int i = recovered.size() - 1; i >= 0; i--) {
+            RecoveredTransaction r = recovered.get(i);
+            if (r.outcome() != TransactionState.ROLLED_BACK) continue;
+            if (!LATEST.equals(txidOrLatest) && !txidOrLatest.equals(r.txid())) continue;
+            if (LATEST.equals(txidOrLatest) && !isNewest(journal, r.txid())) continue;
+            Optional<JournalManifest> end = journal.load(r.txid());
+            if (end.isEmpty()) continue;
+            JournalManifest m = end.get();
+            return Optional.of(new RollbackResult(m.txid(), m.title(), m.state(), m.reason(), m.files(),
+                    m.rollbackCommands(), recovered));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * "Roll back X" when X is already rolled back is done, not an error: a rollback killed after its last journal
+     * write looks unfinished to the user, who runs it again.
+     */
+    private static Optional<RollbackResult> alreadyRolledBack(Journal journal, String txid,
+                                                              List<RecoveredTransaction> recovered) throws IOException {
+        if (LATEST.equals(txid) || !txid.matches("[0-9A-Za-z-]+")) return Optional.empty();
+        Optional<JournalManifest> loaded = journal.load(txid);
+        if (loaded.isEmpty() || loaded.get().state() != TransactionState.ROLLED_BACK) return Optional.empty();
+        JournalManifest m = loaded.get();
+        return Optional.of(new RollbackResult(m.txid(), m.title(), m.state(), "already rolled back ("
+                + (m.reason() == null ? "earlier" : m.reason()) + "); nothing to do", m.files(), List.of(), recovered));
+    }
+
+    /** Whether no transaction with a manifest is newer than {@code txid}. */
+    private static boolean isNewest(Journal journal, String txid) throws IOException {
+        List<String> ids = journal.txids();
+        for (int i = ids.size() - 1; i >= 0; i--) {
+            if (journal.load(ids.get(i)).isPresent()) return ids.get(i).equals(txid);
+        }
+        return false;
+    }
+
     private JournalManifest pick(Journal journal, String txidOrLatest) throws IOException, RefusedException {
         if (LATEST.equals(txidOrLatest)) {
             List<String> ids = journal.txids();
@@ -179,7 +256,20 @@ public final class PlanExecutor {
     }
 
     private Journal journal() throws RefusedException {
-        return new Journal(resolver.resolveOwnDirectory(TargetResolver.JOURNAL_DIR));
+        Journal journal = new Journal(resolver.resolveOwnDirectory(TargetResolver.JOURNAL_DIR));
+        Optional<java.nio.file.Path> link;
+        try {
+            link = journal.plantedLink();
+        } catch (IOException e) {
+            throw RefusedException.about("/" + TargetResolver.JOURNAL_DIR, "cannot be examined (" + e.getMessage() + ")",
+                    "check the directory and retry");
+        }
+        if (link.isPresent()) {
+            throw RefusedException.about(link.get().toString(), "is a symbolic link inside passthrough's journal, which "
+                    + "passthrough never writes through (it could point outside the root)",
+                    "remove the link (an unpacked or copied root may carry one) and try again");
+        }
+        return journal;
     }
 
     private Restorer restorer(Journal journal) {

@@ -73,6 +73,25 @@ final class Preflight {
                     "re-run plan");
         }
         FileAction action = wanted == null ? FileAction.DELETE : current == null ? FileAction.CREATE : FileAction.REPLACE;
+        requireWritable(op.path(), real, t.exists());
         return new PlannedFile(t, action, before, after, current, wanted, ownership, wantedOwnership);
+    }
+
+    /**
+     * A read-only mount or the immutable attribute would make the write fail half-way through the transaction;
+     * found here, nothing is written at all. (access(2) answers for root too: EROFS and EPERM for immutable.)
+     */
+    private static void requireWritable(String requested, Path real, boolean exists) throws RefusedException {
+        String wayOut = "make it writable (mount -o remount,rw; chattr -i) and apply again";
+        if (exists && !Files.isWritable(real)) {
+            throw RefusedException.about(requested, "cannot be replaced: it is on a read-only file system or has the "
+                    + "immutable attribute (lsattr " + real + "); nothing was written", wayOut);
+        }
+        Path dir = real.getParent();
+        while (dir != null && !Files.isDirectory(dir)) dir = dir.getParent();
+        if (dir != null && !Files.isWritable(dir)) {
+            throw RefusedException.about(requested, "cannot be written: its directory " + dir + " is on a read-only file "
+                    + "system or has the immutable attribute; nothing was written", wayOut);
+        }
     }
 }

@@ -47,6 +47,10 @@ final class Restorer {
      */
     JournalManifest restore(JournalManifest manifest, RollbackCause cause, boolean force, String reason,
                             ApplyOptions options) throws IOException {
+        // A command of a run that died (update-grub, say) may still be running: stop it first, or it would write what
+        // it generated from the new files after they are restored.
+        List<String> stopped = stopOrphans(manifest);
+        if (!stopped.isEmpty()) reason = append(reason, "stopped " + String.join(", ", stopped) + ", still running from the interrupted run");
         JournalManifest m = manifest.rollingBack(cause, force, reason);
         journal.save(m);
         List<String> leftChanged = new ArrayList<>();
@@ -54,7 +58,11 @@ final class Restorer {
             JournaledFile f = m.files().get(i);
             if (f.action() == FileAction.UNCHANGED) continue;
             Path real = resolver.root().resolve(f.realPath());
-            Files.deleteIfExists(AtomicFiles.tempFor(real, m.txid()));
+            Path temp = AtomicFiles.tempFor(real, m.txid());
+            if (Files.exists(temp, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                FaultInjection.point("temp-remove " + temp);
+                Files.delete(temp);
+            }
             String now = currentDigest(f);
             if (!now.equals(f.digestBefore())) {
                 if (!now.equals(f.digestAfter()) && !force) {
@@ -100,19 +108,68 @@ final class Restorer {
         AtomicFiles.write(real, bytes, f.ownership(), txid);
     }
 
-    /** Commands that had succeeded are run again against the restored files; their results are journaled. */
+    /**
+     * Commands that had started are run again against the restored files, so what they generate (grub.cfg, the
+     * initramfs) follows the restored sources; their results are journaled. "Started" includes RUNNING — a crash
+     * while update-grub ran may come after it rewrote grub.cfg — and FAILED or TIMED_OUT, which may have written part
+     * of their output before they stopped.
+     */
     private List<JournaledCommand> rerunCommands(JournalManifest m, ApplyOptions options) {
         List<JournaledCommand> out = new ArrayList<>();
         for (JournaledCommand c : m.commands()) {
-            if (c.status() != JournaledCommand.Status.OK) continue;
+            if (!started(c.status())) continue;
             JournaledCommand entry = new JournaledCommand(c.argv(), c.timeoutSeconds(), JournaledCommand.Status.PENDING, null, null);
             if (!options.runCommands()) {
                 out.add(entry.withStatus(JournaledCommand.Status.SKIPPED));
                 continue;
             }
-            out.add(entry.withResult(runner.run(c.argv(), Duration.ofSeconds(c.timeoutSeconds()))));
+            FaultInjection.point("command-start " + String.join(" ", c.argv()));
+            List<JournaledCommand> sofar = List.copyOf(out);
+            CommandResult r = runner.run(c.argv(), Duration.ofSeconds(c.timeoutSeconds()), process -> {
+                List<JournaledCommand> withRunning = new ArrayList<>(sofar);
+                withRunning.add(entry.running(process));
+                try {
+                    journal.save(m.withRollbackCommands(withRunning));
+                } catch (IOException e) {
+                    // the journal says rolling-back without this pid: the command is then not stopped after a crash
+                }
+            });
+            FaultInjection.point("command-end " + String.join(" ", c.argv()));
+            out.add(entry.withResult(r));
         }
         return out;
+    }
+
+    /**
+     * Kills (SIGKILL, children first) the processes the journal names as running commands, when the same process
+     * (same pid and start time) still runs; returns what was stopped, e.g. "`update-grub` (pid 4242)".
+     */
+    static List<String> stopOrphans(JournalManifest m) {
+        List<String> stopped = new ArrayList<>();
+        List<JournaledCommand> all = new ArrayList<>(m.commands());
+        all.addAll(m.rollbackCommands());
+        for (JournaledCommand c : all) {
+            if (c.status() != JournaledCommand.Status.RUNNING || c.pid() == null || c.processStart() == null) continue;
+            java.util.Optional<ProcessHandle> h = ProcessHandle.of(c.pid());
+            if (h.isEmpty() || !h.get().isAlive()
+                    || !h.get().info().startInstant().map(Object::toString).orElse("").equals(c.processStart())) continue;
+            h.get().descendants().forEach(ProcessHandle::destroyForcibly);
+            h.get().destroyForcibly();
+            try {
+                h.get().onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // it is gone or going; restoring the files goes on
+            }
+            stopped.add("`" + String.join(" ", c.argv()) + "` (pid " + c.pid() + ")");
+        }
+        return stopped;
+    }
+
+    private static boolean started(JournaledCommand.Status s) {
+        return s == JournaledCommand.Status.OK || s == JournaledCommand.Status.RUNNING
+                || s == JournaledCommand.Status.FAILED || s == JournaledCommand.Status.TIMED_OUT;
     }
 
     /** The file's digest now; a link where a file was is never "the same" (and is not followed out of the root). */

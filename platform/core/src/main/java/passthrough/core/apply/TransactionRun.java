@@ -60,7 +60,15 @@ final class TransactionRun {
                 if (c.status() == JournaledCommand.Status.SKIPPED) continue;
                 m = m.withCommand(i, c.withStatus(JournaledCommand.Status.RUNNING));
                 journal.save(m);
-                CommandResult r = runner.run(c.argv(), options.timeoutFor(commands.get(i)));
+                FaultInjection.point("command-start " + String.join(" ", c.argv()));
+                JournalManifest[] current = {m};
+                int index = i;
+                CommandResult r = runner.run(c.argv(), options.timeoutFor(commands.get(i)), process -> {
+                    current[0] = current[0].withCommand(index, c.running(process));
+                    saveQuietly(current[0]);
+                });
+                m = current[0];
+                FaultInjection.point("command-end " + String.join(" ", c.argv()));
                 m = m.withCommand(i, c.withResult(r));
                 journal.save(m);
                 hook.reached("command-run", m);
@@ -76,6 +84,18 @@ final class TransactionRun {
             throw writeFailed(m, what, e, options);
         }
         return new ApplyResult(txid, m.files(), m.commands(), recovered);
+    }
+
+    /**
+     * Journals a running command's process. If that fails the journal still says RUNNING (saved before the start),
+     * only without the pid: the command is not stopped for it.
+     */
+    private void saveQuietly(JournalManifest m) {
+        try {
+            journal.save(m);
+        } catch (IOException e) {
+            // see above
+        }
     }
 
     /** Backups first, then the manifest: until it exists no host file is touched, so recovery may drop the directory. */
@@ -152,7 +172,13 @@ final class TransactionRun {
 
     private static String restoredPhrase(JournalManifest end) {
         boolean all = end.files().stream().noneMatch(f -> f.status() == JournaledFile.Status.LEFT_CHANGED);
-        return all ? "all files were restored to their state before the transaction"
+        String files = all ? "all files were restored to their state before the transaction"
                 : "some files could not be restored: " + end.reason();
+        for (JournaledCommand c : end.rollbackCommands()) {
+            if (c.status() == JournaledCommand.Status.OK || c.status() == JournaledCommand.Status.SKIPPED) continue;
+            files += ", but `" + String.join(" ", c.argv()) + "` run again on them ended " + c.status().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                    + ", so what it generates may not match them: run it by hand before rebooting";
+        }
+        return files;
     }
 }

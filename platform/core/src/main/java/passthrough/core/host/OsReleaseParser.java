@@ -22,7 +22,8 @@ public final class OsReleaseParser {
             if (!key.matches("[A-Za-z_][A-Za-z0-9_]*")) continue;
             fields.put(key, unquote(line.substring(eq + 1).strip()));
         }
-        String id = fields.getOrDefault("ID", "linux");
+        // os-release(5): "linux" when ID is not set; an empty ID= is not set either (a profile is chosen by it)
+        String id = fields.getOrDefault("ID", "").isBlank() ? "linux" : fields.get("ID");
         String version = fields.getOrDefault("VERSION_ID", "");
         String pretty = fields.getOrDefault("PRETTY_NAME", fields.getOrDefault("NAME", id) + (version.isEmpty() ? "" : " " + version));
         List<String> like = Arrays.stream(fields.getOrDefault("ID_LIKE", "").split("\\s+")).filter(s -> !s.isEmpty()).toList();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 
 /** Plans as JSON: `plan --out` writes one, `apply PLAN.json` reads it back. Unknown fields are refused. */
 public final class PlanFiles {
@@ -31,10 +32,54 @@ public final class PlanFiles {
             throw new IOException(file + ": not a passthrough plan (" + e.getMessage() + "); make one with "
                     + "`passthrough plan --device ADDR --out " + file.getFileName() + "`", e);
         }
+        if (plan == null) {
+            throw new IOException(file + ": not a passthrough plan (it holds only null); make one with "
+                    + "`passthrough plan --device ADDR --out " + file.getFileName() + "`");
+        }
         if (plan.format() != Plan.FORMAT) {
             throw new IOException(file + ": plan format " + plan.format() + " is not " + Plan.FORMAT
                     + "; make the plan again with this version");
         }
+        String problem = problem(plan);
+        if (problem != null) {
+            throw new IOException(file + ": not a usable passthrough plan (" + problem + "); make one with "
+                    + "`passthrough plan --device ADDR --out " + file.getFileName() + "` instead of editing it");
+        }
         return plan;
+    }
+
+    private static final Pattern DIGEST = Pattern.compile("absent|[0-9a-fA-F]{64}");
+
+    /**
+     * What a hand-edited plan may lack that apply relies on, or null. (Where a path may lead is the executor's
+     * question: it refuses paths outside the root before writing anything.)
+     */
+    static String problem(Plan plan) {
+        if (plan.root() == null) return "root is missing";
+        if (plan.target() == null) return "target is missing";
+        if (plan.binding() == null) return "binding is missing";
+        if (plan.kernelParameters() == null) return "kernelParameters is missing";
+        for (int i = 0; i < plan.reserved().size(); i++) {
+            if (plan.reserved().get(i) == null) return "reserved[" + i + "] is null";
+        }
+        for (int i = 0; i < plan.findings().size(); i++) {
+            PlanFinding f = plan.findings().get(i);
+            if (f == null || f.severity() == null || f.message() == null || f.fix() == null) {
+                return "findings[" + i + "] needs severity, message and fix";
+            }
+        }
+        for (int i = 0; i < plan.files().size(); i++) {
+            PlannedFile f = plan.files().get(i);
+            if (f == null) return "files[" + i + "] is null";
+            if (f.path() == null || f.path().isEmpty()) return "files[" + i + "].path is missing";
+            if (f.beforeDigest() == null || !DIGEST.matcher(f.beforeDigest()).matches()) {
+                return "files[" + i + "].beforeDigest must be \"absent\" or 64 hex digits (SHA-256)";
+            }
+        }
+        for (int i = 0; i < plan.commands().size(); i++) {
+            PlannedCommand c = plan.commands().get(i);
+            if (c == null || c.argv().isEmpty() || c.argv().get(0).isEmpty()) return "commands[" + i + "].argv needs a program";
+        }
+        return null;
     }
 }

@@ -114,4 +114,20 @@ class CommandTest {
         assertEquals(TestRoot.GRUB, host.read("etc/generated.cfg"), "generated file follows the restored source");
         assertEquals(JournaledCommand.Status.OK, r.rerunCommands().get(0).status());
     }
+
+    @Test
+    void asRootCommandsSeeProcSysAndDevInsideTheRootAndNothingStaysMounted() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ChrootInvocation.mountsAvailable(),
+                "needs root and mount namespaces (CI runs as root)");
+        for (String d : ChrootInvocation.MOUNTS) java.nio.file.Files.createDirectories(host.root.resolve(d));
+        ApplyResult r = host.executor().apply(TestRoot.description(), host.typicalPlan(), List.of(new CommandOperation(
+                List.of("/bin/busybox", "sh", "-c", "/bin/busybox test -e /proc/self/status && /bin/busybox test -e "
+                        + "/sys/kernel && /bin/busybox test -c /dev/null && echo mounted"), null)), ApplyOptions.defaults());
+        assertEquals(List.of("mounted"), r.commands().get(0).outputTail());
+        String mounts = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/mountinfo"));
+        assertTrue(!mounts.contains(host.root.toString()), "the mounts lived in the command's own namespace only");
+        try (var s = java.nio.file.Files.list(host.root.resolve("proc"))) {
+            assertEquals(0, s.count(), "the root's proc directory is empty again");
+        }
+    }
 }

@@ -54,4 +54,26 @@ class ConcurrencyTest {
         assertEquals(1, host.executor().history().size());
         host.executor().rollback(PlanExecutor.LATEST, false, ApplyOptions.defaults());
     }
+
+    /** A plan made while another apply ran (its reads may have seen a half-changed host) is refused, nothing written. */
+    @Test
+    void applyWhoseJournalMarkIsOutdatedIsRefused() throws Exception {
+        TestRoot host = new TestRoot(dir.resolve("host"));
+        PlanExecutor ex = host.executor();
+        String mark = ex.journalMark();
+        List<FileOperation> plan = host.typicalPlan();
+        ex.apply(new TransactionDescription("other", "another process"),
+                List.of(FileOperation.write("etc/other.conf", FileOperation.ABSENT, TestRoot.bytes("x\n"))), List.of(),
+                ApplyOptions.defaults());
+        java.util.Map<String, String> between = host.snapshot();
+
+        RefusedException e = assertThrows(RefusedException.class, () -> ex.apply(TestRoot.description(), plan, List.of(),
+                ApplyOptions.defaults(), mark));
+
+        assertTrue(e.getMessage().startsWith("another passthrough apply or rollback changed this host while the plan was being made"),
+                e.getMessage());
+        assertEquals(between, host.snapshot());
+        assertEquals(1, ex.history().size());
+        assertTrue(ex.apply(TestRoot.description(), plan, List.of(), ApplyOptions.defaults(), ex.journalMark()).changedAnything());
+    }
 }

@@ -80,6 +80,31 @@ class CrashRecoveryTest {
         assertEquals(before, host.snapshot());
     }
 
+    /**
+     * Killed after update-grub rewrote grub.cfg but before the journal recorded that it ran: recovery must run it
+     * again on the restored files, or grub.cfg keeps the new kernel parameters while the journal says "rolled back".
+     */
+    @Test
+    void aCommandThatWasRunningWhenTheProcessDiedIsRunAgainByRecovery() throws Exception {
+        PlanExecutor crashing = host.executor((s, m) -> {
+            if (s.equals("command-run")) throw new SimulatedCrash();
+        });
+        CommandOperation regenerate = new CommandOperation(List.of("/bin/busybox", "sh", "-c",
+                "/bin/busybox cp /etc/default/grub /generated.cfg"), null);
+        assertThrows(SimulatedCrash.class, () -> crashing.apply(TestRoot.description(), host.typicalPlan(), List.of(regenerate),
+                ApplyOptions.defaults()));
+        assertEquals(TestRoot.GRUB_NEW, host.read("generated.cfg"));
+        Journal journal = new Journal(host.root.resolve("var/lib/passthrough"));
+        JournalManifest m = journal.load(journal.txids().get(0)).orElseThrow();
+        journal.save(m.withCommand(0, m.commands().get(0).withStatus(JournaledCommand.Status.RUNNING)));
+
+        host.executor().recover(ApplyOptions.defaults());
+
+        assertEquals(TestRoot.GRUB, host.read("generated.cfg"), "the generated file follows the restored source");
+        JournalManifest end = journal.load(journal.txids().get(0)).orElseThrow();
+        assertEquals(List.of(JournaledCommand.Status.OK), end.rollbackCommands().stream().map(JournaledCommand::status).toList());
+    }
+
     @Test
     void crashBeforeTheFirstManifestLeavesNothingToUndo() throws Exception {
         Path tx = host.root.resolve("var/lib/passthrough/transactions/20200101T000000000Z-abcdef/backups");

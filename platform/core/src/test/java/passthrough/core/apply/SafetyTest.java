@@ -134,4 +134,28 @@ class SafetyTest {
         assertEquals(before, host.snapshot());
         assertTrue(e.getMessage().startsWith("command `update-grub`: update-grub is not found inside the root"), e.getMessage());
     }
+
+    /**
+     * Found by HostileInputTest: a symbolic link planted among the journal's own entries (an unpacked root may carry
+     * one) was written through — the lock file linked to a file outside the root was truncated to the pid.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"lock", "transactions", "transactions/20200101T000000000Z-abcdef/manifest.json.tmp"})
+    void aLinkPlantedInTheJournalIsRefusedAndNeverWrittenThrough(String entry) throws Exception {
+        Path journal = host.root.resolve("var/lib/passthrough");
+        Path link = journal.resolve(entry);
+        Files.createDirectories(link.getParent());
+        Files.createSymbolicLink(link, entry.equals("transactions") ? outside.getParent() : outside);
+        Map<String, String> before = host.snapshot();
+        RefusedException e = assertThrows(RefusedException.class, () -> host.executor().apply(TestRoot.description(),
+                host.typicalPlan(), List.of(), ApplyOptions.defaults()));
+        assertTrue(e.getMessage().contains("is a symbolic link inside passthrough's journal"), e.getMessage());
+        assertEquals(before, host.snapshot());
+        assertEquals("root:secret\n", Files.readString(outside));
+        try (var s = Files.list(outside.getParent())) {
+            assertEquals(1, s.count(), "nothing written next to the file outside");
+        }
+        assertThrows(RefusedException.class, () -> host.executor().rollback(PlanExecutor.LATEST, false, ApplyOptions.defaults()));
+        assertThrows(RefusedException.class, () -> host.executor().history());
+    }
 }

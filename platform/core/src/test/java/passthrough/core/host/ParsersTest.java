@@ -24,6 +24,14 @@ class ParsersTest {
         assertEquals(OptionalInt.empty(), SysfsValues.hex("", 4));
         assertEquals(OptionalInt.empty(), SysfsValues.hex("0x1234567", 6));
         assertEquals(OptionalInt.empty(), SysfsValues.hex("0x-1", 4));
+        // found by SysfsAndPciAddressFuzzTest: non-ASCII digits and blanks were accepted, 8 digits could overflow
+        assertEquals(OptionalInt.empty(), SysfsValues.hex("\uff211", 4), "a fullwidth A is not a hex digit");
+        assertEquals(OptionalInt.empty(), SysfsValues.hex("\u0660\u066111", 4), "Arabic-Indic digits are not hex digits");
+        assertEquals(OptionalInt.empty(), SysfsValues.hex("65\u001c", 6), "\\u001c is not a blank in sysfs");
+        assertEquals(OptionalInt.empty(), SysfsValues.hex("ffffffff", 8), "does not fit an int: empty, not an exception");
+        assertEquals(OptionalInt.of(0x7fffffff), SysfsValues.hex("0x7fffffff", 8));
+        assertEquals(OptionalInt.empty(), SysfsValues.decimal("\u0661"));
+        assertEquals(OptionalInt.of(1), SysfsValues.decimal(" 1\n"));
     }
 
     @Test
@@ -37,6 +45,13 @@ class ParsersTest {
         assertEquals(CpuVendor.AMD, amd.vendor());
         assertFalse(amd.virtualization());
         assertFalse(CpuInfoParser.parse("garbage").known());
+    }
+
+    @Test
+    void osReleaseWithAnEmptyIdIsLinux() {
+        // found by OsReleaseFuzzTest: "ID=" gave an empty id
+        assertEquals("linux", OsReleaseParser.parse("ID=\nVERSION_ID=1\n").id());
+        assertEquals("linux", OsReleaseParser.parse("ID=\"\"\n").id());
     }
 
     @Test

@@ -88,7 +88,14 @@ public class GrubDebianWriter implements BootloaderWriter {
             Optional<GrubDefaults.Located> effective = defaults.effective(name);
             if (effective.isEmpty()) {
                 GrubDefaultFile main = edited.getOrDefault(GrubDefaults.MAIN, defaults.files().get(0));
-                edited.put(GrubDefaults.MAIN, main.withAppended(name, newValue));
+                try {
+                    edited.put(GrubDefaults.MAIN, main.withAppended(name, newValue));
+                } catch (IllegalArgumentException e) {
+                    findings.add(Finding.error("GRUB_DEFAULT_NOT_EDITABLE", e.getMessage() + "; passthrough will not add it",
+                            "add " + name + "=\"" + newValue + "\" to " + GrubDefaults.MAIN + " by hand, then plan again"));
+                    refused = true;
+                    continue;
+                }
                 reasons.add(GrubDefaults.MAIN + ": add " + name + "=\"" + newValue + "\"");
                 continue;
             }
@@ -112,7 +119,14 @@ public class GrubDebianWriter implements BootloaderWriter {
             GrubDefaultFile file = edited.getOrDefault(path, at.file());
             GrubDefaultFile.Assignment current = file.assignmentsOf(name).stream()
                     .filter(a -> a.line() == at.assignment().line()).findFirst().orElse(at.assignment());
-            edited.put(path, file.withValue(current, newValue));
+            try {
+                edited.put(path, file.withValue(current, newValue));
+            } catch (IllegalArgumentException e) {
+                findings.add(Finding.error("GRUB_DEFAULT_NOT_EDITABLE", e.getMessage() + "; passthrough will not rewrite it",
+                        "edit " + at.where() + " by hand: " + describe(change) + ", then plan again"));
+                refused = true;
+                continue;
+            }
             reasons.add(at.where() + ": " + name + " \"" + oldValue + "\" -> \"" + newValue + "\"");
         }
         if (refused) return new Contribution(List.of(), findings);

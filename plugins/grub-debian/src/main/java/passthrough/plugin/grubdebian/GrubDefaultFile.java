@@ -26,6 +26,10 @@ public final class GrubDefaultFile {
             Pattern.compile("(?<![A-Za-z0-9_$])(GRUB_[A-Za-z0-9_]*)\\+?=");
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final String WORD_ENDS = " \t;&|<>()";
+    /** After '$', these make sh expand a positional or special parameter, not print a '$'. */
+    private static final String SPECIAL_PARAMETERS = "0123456789#?$!@*-";
+    /** Characters a one-line value cannot hold: the line would end, or the file would not be text. */
+    private static final String NOT_IN_A_LINE = "\n\r\0";
 
     private record Line(String content, String terminator) {
     }
@@ -98,6 +102,7 @@ public final class GrubDefaultFile {
         if (assignment.problem().isPresent()) {
             throw new IllegalArgumentException(path + " line " + assignment.line() + ": " + assignment.problem().get());
         }
+        requireOneLine(newValue, path + " line " + assignment.line());
         Line line = lines.get(assignment.lineIndex);
         String raw = line.content().substring(assignment.valueStart, assignment.valueEnd);
         String newRaw = assignment.value.respell(raw, newValue);
@@ -113,6 +118,29 @@ public final class GrubDefaultFile {
      * a final newline keeps lacking one.
      */
     public GrubDefaultFile withAppended(String name, String value) {
+        requireOneLine(value, path + " (new " + name + ")");
+        GrubDefaultFile out = appended(name, value);
+        // The new line is only a plain assignment if the file ends at the top level: not inside a quote, an if/case/loop
+        // block or a continued line, where sh would read it as part of something else.
+        Optional<Assignment> added = out.last(name);
+        if (added.isEmpty() || added.get().line() != out.lines.size() || added.get().problem().isPresent()
+                || !added.get().evaluate(v -> null).equals(value)) {
+            throw new IllegalArgumentException(path + " ends inside a quote, an if/case/loop block or a continued line, "
+                    + "so a " + name + " line added at its end would not be read as a plain assignment");
+        }
+        return out;
+    }
+
+    private static void requireOneLine(String value, String where) {
+        for (char c : NOT_IN_A_LINE.toCharArray()) {
+            if (value.indexOf(c) >= 0) {
+                throw new IllegalArgumentException(where + ": the value holds a line break or NUL, which cannot be "
+                        + "written into a one-line shell assignment");
+            }
+        }
+    }
+
+    private GrubDefaultFile appended(String name, String value) {
         String newline = usesCrlf() ? "\r\n" : "\n";
         List<Line> out = new ArrayList<>(lines);
         String terminator = newline;
@@ -128,16 +156,34 @@ public final class GrubDefaultFile {
     private static List<Assignment> scan(List<Line> lines) {
         List<Assignment> found = new ArrayList<>();
         int depth = 0; // if/case/loop/function blocks: assignments inside may or may not run
+        char open = 0; // a quote (' " `) an earlier line left open: the lines up to its end are inside a string
+        String opaque = null; // after a here-document, later lines may be its data
+        int continued = -1; // the line whose command goes on on this one
         for (int i = 0; i < lines.size(); i++) {
             String s = lines.get(i).content();
+            if (open != 0) {
+                int close = closingIndex(s, 0, open);
+                if (close < 0) continue; // still inside the string: not a statement
+                LineEnd end = lex(s, close);
+                open = end.open();
+                if (end.heredoc() && opaque == null) opaque = heredoc(i);
+                continued = end.continues() ? i : -1;
+                hidden(found, s, i, -1, close);
+                continue;
+            }
             String trimmed = s.strip();
-            if (trimmed.isEmpty() || trimmed.startsWith("#")) continue;
+            if (continued < 0 && (trimmed.isEmpty() || trimmed.startsWith("#"))) continue;
+            String continues = continued < 0 ? null : "it continues the command of line " + (continued + 1)
+                    + " (a '\\', | or && at its end), so it is not a plain assignment";
+            continued = -1;
             Matcher m = ASSIGNMENT.matcher(s);
             int assignedNameAt = -1;
+            int codeFrom = 0;
+            Value value = null;
             if (m.find()) {
                 assignedNameAt = m.start(3);
                 int valueStart = m.end();
-                Value value = Value.scan(s, valueStart);
+                value = Value.scan(s, valueStart);
                 int valueEnd = value.end;
                 String problem = value.problem;
                 if (problem == null && !m.group(4).isEmpty()) {
@@ -146,41 +192,89 @@ public final class GrubDefaultFile {
                 if (problem == null && depth > 0) {
                     problem = "it is set inside an if/case/loop block, so whether it applies depends on shell logic";
                 }
+                if (problem == null && opaque != null) problem = opaque;
+                if (problem == null && continues != null) problem = continues;
                 if (problem == null) problem = trailingProblem(s.substring(valueEnd));
-                int first = i;
-                if (value.unclosedQuote) {
-                    // the value goes on over the next lines: skip them, they are not statements
-                    int j = i + 1;
-                    while (j < lines.size() && !closes(lines.get(j).content(), value.openQuote)) j++;
-                    i = Math.min(j, lines.size() - 1);
-                }
-                found.add(new Assignment(m.group(3), m.group(2) != null, first, valueStart, valueEnd,
+                if (problem == null && s.indexOf('\0', valueStart) >= 0) problem = "its line holds a NUL byte, which sh drops";
+                found.add(new Assignment(m.group(3), m.group(2) != null, i, valueStart, valueEnd,
                         s.substring(valueStart, valueEnd), value, problem));
-                if (value.unclosedQuote) continue;
+                if (value.unclosedQuote) {
+                    // the value goes on over the next lines: they are not statements
+                    open = value.openQuote;
+                    continue;
+                }
+                codeFrom = valueEnd;
             } else {
                 depth = Math.max(0, depth + depthChange(trimmed));
             }
-            Matcher hidden = GRUB_ASSIGNMENT_ANYWHERE.matcher(commentless(s));
-            while (hidden.find()) {
-                if (hidden.start(1) == assignedNameAt) continue;
-                found.add(new Assignment(hidden.group(1), false, i, hidden.start(), hidden.start(), "", null,
-                        "it is set by shell logic on that line (after ';', in a condition or a command), which "
-                                + "passthrough does not follow"));
-            }
+            LineEnd end = lex(s, codeFrom);
+            open = end.open();
+            if (end.heredoc() && opaque == null) opaque = heredoc(i);
+            if (end.continues() || (value != null && value.continues)) continued = i;
+            hidden(found, s, i, assignedNameAt, 0);
         }
         return List.copyOf(found);
     }
 
-    private static boolean closes(String line, char quote) {
-        for (int k = 0; k < line.length(); k++) {
-            char c = line.charAt(k);
-            if (quote == '"' && c == '\\') {
+    /** GRUB_ variables set elsewhere on a line than at its start: shell logic passthrough does not follow. */
+    private static void hidden(List<Assignment> found, String s, int i, int assignedNameAt, int from) {
+        Matcher hidden = GRUB_ASSIGNMENT_ANYWHERE.matcher(commentless(s));
+        hidden.region(Math.min(from, hidden.regionEnd()), hidden.regionEnd());
+        while (hidden.find()) {
+            if (hidden.start(1) == assignedNameAt) continue;
+            found.add(new Assignment(hidden.group(1), false, i, hidden.start(), hidden.start(), "", null,
+                    "it is set by shell logic on that line (after ';', in a condition or a command), which "
+                            + "passthrough does not follow"));
+        }
+    }
+
+    private static String heredoc(int lineIndex) {
+        return "it comes after the here-document (<<) on line " + (lineIndex + 1) + ", whose lines may be its data";
+    }
+
+    /**
+     * How a line ends for sh: a quote left open (0 for none), whether it starts a here-document, and whether the
+     * command goes on on the next line ('\\' at the end, or a trailing |, && or ||).
+     */
+    private record LineEnd(char open, boolean heredoc, boolean continues) {
+    }
+
+    /** Reads {@code s} from {@code from} as sh would, outside any quote at first, up to a comment. */
+    private static LineEnd lex(String s, int from) {
+        boolean heredoc = false;
+        int codeEnd = s.length();
+        for (int k = from; k < s.length(); k++) {
+            char c = s.charAt(k);
+            if (c == '\\') {
+                if (k + 1 >= s.length()) return new LineEnd((char) 0, heredoc, true);
+                k++;
+            } else if (c == '\'' || c == '"' || c == '`') {
+                int close = closingIndex(s, k + 1, c);
+                if (close < 0) return new LineEnd(c, heredoc, false);
+                k = close - 1;
+            } else if (c == '#' && (k == 0 || " \t;&|(".indexOf(s.charAt(k - 1)) >= 0)) {
+                codeEnd = k;
+                break;
+            } else if (c == '<' && k + 1 < s.length() && s.charAt(k + 1) == '<') {
+                heredoc = true;
+                k++;
+            }
+        }
+        String code = s.substring(Math.min(from, codeEnd), codeEnd).strip();
+        return new LineEnd((char) 0, heredoc, code.endsWith("|") || code.endsWith("&&"));
+    }
+
+    /** The index just after the quote that closes {@code quote} from {@code from}, or -1 when the line does not close it. */
+    private static int closingIndex(String s, int from, char quote) {
+        for (int k = from; k < s.length(); k++) {
+            char c = s.charAt(k);
+            if (c == '\\' && quote != '\'') {
                 k++;
                 continue;
             }
-            if (c == quote) return true;
+            if (c == quote) return k + 1;
         }
-        return false;
+        return -1;
     }
 
     /** The line up to an unquoted '#' that starts a word; good enough to find hidden assignments. */
@@ -308,6 +402,8 @@ public final class GrubDefaultFile {
         private boolean hasExpansion;
         private boolean unclosedQuote;
         private char openQuote;
+        /** The line ends in the value's '\\': the next line continues this command. */
+        private boolean continues;
         private String problem;
 
         static Value scan(String s, int start) {
@@ -349,6 +445,7 @@ public final class GrubDefaultFile {
                 int seg = v.segments.size() - 1;
                 if (c == '\\') {
                     if (i + 1 >= n) {
+                        v.continues = true;
                         v.problem = "it ends in '\\', continuing on the next line";
                         i++;
                         break;
@@ -364,6 +461,7 @@ public final class GrubDefaultFile {
                 }
             }
             v.end = i;
+            if (v.unclosedQuote) return v;
             if (v.problem == null && v.hasExpansion) {
                 v.problem = "its value uses shell expansion (" + v.firstExpansion() + ")";
             }
@@ -384,9 +482,11 @@ public final class GrubDefaultFile {
             String variable = null;
             if (c == '`') {
                 j = s.indexOf('`', i + 1);
+                if (j < 0) openOverLines('`');
                 j = j < 0 ? n : j + 1;
             } else if (i + 1 < n && s.charAt(i + 1) == '{') {
                 j = s.indexOf('}', i + 2);
+                if (j < 0) openOverLines('}');
                 j = j < 0 ? n : j + 1;
                 String inner = s.substring(i + 2, Math.max(i + 2, j - 1));
                 if (NAME.matcher(inner).matches()) variable = inner;
@@ -397,7 +497,10 @@ public final class GrubDefaultFile {
                     if (s.charAt(j) == '(') depth++;
                     if (s.charAt(j) == ')' && --depth == 0) break;
                 }
+                if (j >= n) openOverLines(')');
                 j = Math.min(n, j + 1);
+            } else if (i + 1 < n && SPECIAL_PARAMETERS.indexOf(s.charAt(i + 1)) >= 0) {
+                j = i + 2; // $1, $#, $?, $$, ...: positional and special parameters expand (to "" when sourced)
             } else {
                 Matcher m = NAME.matcher(s).region(i + 1, n);
                 if (!m.lookingAt()) { // a lone '$' is literal in sh
@@ -410,6 +513,13 @@ public final class GrubDefaultFile {
             hasExpansion = true;
             parts.add(new Part('\0', s.substring(i, j), variable, i - start, seg));
             return j;
+        }
+
+        /** An expansion not closed on its line: sh reads on over the next lines, as for an open quote. */
+        private void openOverLines(char closer) {
+            unclosedQuote = true;
+            openQuote = closer;
+            problem = "its value goes on over several lines (an expansion is not closed on its line)";
         }
 
         private String firstExpansion() {

@@ -234,4 +234,12 @@ class GrubDebianWriterTest {
         assertEquals(KernelParameter.of("acpi_osi", "Windows 2015"),
                 writer.configuredCommandLine(after(host("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n"), c)).last("acpi_osi").orElseThrow());
     }
+
+    /** Found by fuzzing: the variable is missing and the file ends inside an if block; appending would hide it there. */
+    @Test
+    void aFileEndingInsideAnOpenBlockIsRefusedNotAppendedInto() {
+        Contribution c = writer.change(host("GRUB_DEFAULT=0\nif [ -e /etc/foo ]; then\n  GRUB_TIMEOUT=3\n"), IOMMU);
+        assertTrue(has(c, "GRUB_DEFAULT_NOT_EDITABLE"), c.toString());
+        assertEquals(List.of(), c.changes());
+    }
 }

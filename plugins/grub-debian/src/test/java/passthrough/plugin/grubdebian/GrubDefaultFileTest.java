@@ -171,4 +171,75 @@ class GrubDefaultFileTest {
         for (int i = 0; i < a.length; i++) if (!a[i].equals(b[i])) out.add((i + 1) + ": " + b[i]);
         return out;
     }
+
+    // ---- found by GrubDefaultFileFuzzTest (integration-tests) ----
+
+    /** sh expands $1, $#, $$ ... even before digits: "2184$10de" is "21840de" to grub-mkconfig. */
+    @ParameterizedTest
+    @ValueSource(strings = {"vfio-pci.ids=10de:2184$10de:1aeb", "a$#b", "a$$b", "\"a$?b\"", "a$@", "a$*b", "x$0", "a$-b", "a$!b"})
+    void positionalAndSpecialParametersAreExpansionsNotLiteralDollars(String raw) {
+        GrubDefaultFile.Assignment a = GrubDefaultFile.parse("etc/default/grub", "GRUB_CMDLINE_LINUX=" + raw + "\n").assignments().get(0);
+        assertTrue(a.hasExpansion(), raw);
+        assertTrue(a.problem().orElse("").startsWith("its value uses shell expansion"), a.problem().toString());
+    }
+
+    @Test
+    void aLoneDollarIsStillLiteral() {
+        GrubDefaultFile.Assignment a = GrubDefaultFile.parse("etc/default/grub", "GRUB_X=\"a$ b$\"\n").assignments().get(0);
+        assertFalse(a.hasExpansion());
+        assertEquals("a$ b$", a.evaluate(v -> null));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"quiet\nsplash", "quiet\r", "nul\0"})
+    void aValueWithALineBreakOrNulIsRefusedNotWrittenOverTwoLines(String value) {
+        GrubDefaultFile f = GrubDefaultFile.parse("etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_TIMEOUT=5\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> f.withValue(f.assignments().get(0), value));
+        assertTrue(e.getMessage().startsWith("etc/default/grub line 1: the value holds a line break or NUL"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> f.withAppended("GRUB_CMDLINE_LINUX", value));
+    }
+
+    /** Appended after an unclosed block or quote, the line would belong to it: refused instead. */
+    @ParameterizedTest
+    @ValueSource(strings = {"if [ -f /x ]; then\n  GRUB_TIMEOUT=1\n", "GRUB_X=\"open quote\n", "case x in\n"})
+    void appendingInsideAnOpenBlockOrQuoteIsRefused(String text) {
+        GrubDefaultFile f = GrubDefaultFile.parse("etc/default/grub", text);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> f.withAppended("GRUB_CMDLINE_LINUX_DEFAULT", "intel_iommu=on"));
+        assertTrue(e.getMessage().startsWith("etc/default/grub ends inside a quote, an if/case/loop block or a continued line"),
+                e.getMessage());
+    }
+
+    /**
+     * Lines sh reads as part of something else are not assignments: inside a string or command substitution an earlier
+     * line left open, after a here-document, or continuing a command ('\\', | or && at the end of the line before).
+     * Found by sourcing fuzzed files with /bin/sh (GrubDefaultFileFuzzTest).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "GRUB_HIDDEN_TIMEOU'T=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nx'\n",
+        "echo \"open\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
+        "GRUBo Debian`\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n`\n",
+        "GRUB_DISTRIBUTOR=`lsb_release -i -s 2\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n> /dev/null || echo Debian`\n",
+        "GRUB_X=$(echo a\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n)\n",
+        "cat <<EOF\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nEOF\n",
+        "GRUB_DISTRIBUTOR=`x`|\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
+        "true &&\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
+        "echo a \\\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
+        "intel_iommu=on*\\\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
+        "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\u0000splash\"\n"})
+    void anAssignmentShDoesNotRunAsSuchIsNeverEditable(String text) {
+        GrubDefaultFile f = GrubDefaultFile.parse("etc/default/grub", text);
+        assertEquals(text, f.text());
+        f.assignmentsOf("GRUB_CMDLINE_LINUX_DEFAULT").forEach(a -> assertTrue(a.problem().isPresent(), a + " in " + text));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"echo 'a\nb'\n", "GRUB_DISTRIBUTOR=`lsb_release -i -s 2\n> /dev/null || echo Debian`\n"})
+    void aQuoteOrExpansionClosedOnALaterLineEndsThere(String before) {
+        GrubDefaultFile f = GrubDefaultFile.parse("etc/default/grub", before + "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n");
+        GrubDefaultFile.Assignment a = f.last("GRUB_CMDLINE_LINUX_DEFAULT").orElseThrow();
+        assertEquals(java.util.Optional.empty(), a.problem());
+        assertEquals("quiet", a.evaluate(v -> null));
+    }
 }

@@ -104,9 +104,70 @@ public final class GrubConfigFile {
         return line;
     }
 
-    /** This file with the kernel arguments of {@code linux} replaced by {@code arguments}; nothing else changes. */
+    /**
+     * This file with the kernel arguments of {@code linux} replaced by {@code arguments}; nothing else changes.
+     *
+     * @throws IllegalArgumentException when the line has a problem, or when GRUB would not read {@code arguments}
+     *                                  back as that line's arguments (a ';', '#', '{', '$', quote or line break in them
+     *                                  would end the command or change the menu)
+     */
     public GrubConfigFile withArguments(LinuxLine linux, String arguments) {
         if (linux.problem() != null) throw new IllegalArgumentException(path + " line " + linux.line() + ": " + linux.problem());
+        GrubConfigFile edited = new GrubConfigFile(path, replaced(linux, arguments));
+        // read it back: the same line with exactly these arguments, and every other word where it was
+        LinuxLine back = edited.linuxLineAt(linux.line()).orElse(null);
+        if (edited.problem != null || back == null || !back.arguments().equals(arguments) || back.problem() != null
+                || !back.image().equals(linux.image()) || !edited.outline().equals(outline())
+                || !variables(linux.arguments()).containsAll(variables(arguments))) {
+            throw new IllegalArgumentException(path + " line " + linux.line() + ": GRUB would not read \"" + arguments
+                    + "\" back as the arguments of this " + linux.command() + " line (GRUB script characters such as ; # { } $ "
+                    + "quotes or a line break in them, or a $variable GRUB would expand), so it is not written");
+        }
+        return edited;
+    }
+
+    private static final java.util.regex.Pattern VARIABLE = java.util.regex.Pattern.compile("\\$(\\{[^}]*}|[A-Za-z0-9_?#@*]+)");
+
+    /** The $variables GRUB expands in some text: an edit may keep those already there (e.g. $vt_handoff), never add one. */
+    private static Set<String> variables(String text) {
+        Set<String> out = new java.util.HashSet<>();
+        java.util.regex.Matcher m = VARIABLE.matcher(text);
+        while (m.find()) out.add(m.group());
+        return out;
+    }
+
+    private Optional<LinuxLine> linuxLineAt(int line) {
+        List<LinuxLine> all = new ArrayList<>();
+        collectLinux(entries, all);
+        return all.stream().filter(l -> l.line() == line).findFirst();
+    }
+
+    private static void collectLinux(List<Entry> entries, List<LinuxLine> out) {
+        for (Entry e : entries) {
+            out.addAll(e.linuxLines());
+            collectLinux(e.children(), out);
+        }
+    }
+
+    /** The menu and the default commands without the linux lines' arguments: what an argument edit must not change. */
+    private String outline() {
+        StringBuilder sb = new StringBuilder().append(defaults).append('\n');
+        outline(entries, sb);
+        return sb.toString();
+    }
+
+    private static void outline(List<Entry> entries, StringBuilder sb) {
+        for (Entry e : entries) {
+            sb.append(e.kind()).append(' ').append(e.title()).append(' ').append(e.id()).append(' ').append(e.line())
+                    .append(' ').append(e.conditional()).append(" [");
+            for (LinuxLine l : e.linuxLines()) sb.append(l.command()).append(' ').append(l.image()).append(' ').append(l.line()).append(';');
+            sb.append("] {");
+            outline(e.children(), sb);
+            sb.append("}\n");
+        }
+    }
+
+    private String replaced(LinuxLine linux, String arguments) {
         String out;
         if (linux.argumentsStart() == linux.argumentsEnd()) {
             out = arguments.isEmpty() ? text
@@ -116,7 +177,7 @@ public final class GrubConfigFile {
         } else {
             out = text.substring(0, linux.argumentsStart()) + arguments + text.substring(linux.argumentsEnd());
         }
-        return new GrubConfigFile(path, out);
+        return out;
     }
 
     // ---- lexer ----

@@ -65,8 +65,15 @@ public class GrubLfsWriter implements BootloaderWriter {
         if (after.toString().equals(before.toString())) return new Contribution(List.of(), List.of());
 
         String entry = "menu entry '" + target.entry().title() + "'";
+        GrubConfigFile edited;
+        try {
+            edited = cfg.withArguments(linux, after.toString());
+        } catch (IllegalArgumentException e) {
+            return refuse(Finding.error("GRUB_CFG_LINUX_LINE_NOT_EDITABLE", e.getMessage(),
+                    "write the kernel arguments on the " + linux.command() + " line by hand, then plan again"));
+        }
         List<Change> changes = new ArrayList<>();
-        changes.add(new FileChange(GRUB_CFG, cfg.withArguments(linux, after.toString()).text(),
+        changes.add(new FileChange(GRUB_CFG, edited.text(),
                 GRUB_CFG + " line " + linux.line() + ", the " + linux.command() + " line of the default " + entry
                         + ": \"" + before + "\" -> \"" + after + "\" (" + change.reason() + ")"));
         if (facts.hasCommand("grub-script-check")) {

@@ -277,4 +277,31 @@ class GrubLfsWriterTest {
             assertEquals(0, p.exitValue(), "grub-script-check failed on:\n" + text + "\n" + output);
         }
     }
+
+    // ---- found by GrubConfigFileFuzzTest (integration-tests) ----
+
+    /** A ';' in the new arguments ended the linux command: the rest became another GRUB command. */
+    @Test
+    void argumentsGrubWouldReadAsScriptAreRefusedNotWritten() {
+        GrubConfigFile cfg = GrubConfigFile.parse("boot/grub/grub.cfg", LFS);
+        GrubConfigFile.LinuxLine linux = DefaultEntry.of(cfg).linux();
+        for (String bad : List.of("quiet semi;colon", "a #comment", "x={", "x=}", "v=$root", "it's", "back\\slash", "a\nb")) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> cfg.withArguments(linux, bad), bad);
+            assertTrue(e.getMessage().startsWith("boot/grub/grub.cfg line " + linux.line() + ": GRUB would not read"), e.getMessage());
+        }
+        assertEquals("quiet a=\"b c\"", DefaultEntry.of(GrubConfigFile.parse("boot/grub/grub.cfg",
+                cfg.withArguments(linux, "quiet a=\"b c\"").text())).linux().arguments());
+        Contribution c = writer.change(host(LFS), new KernelParametersChange(List.of(KernelParameter.of("x", "a;b")), List.of(), "test"));
+        assertTrue(c.findings().stream().anyMatch(f -> f.code().equals("GRUB_CFG_LINUX_LINE_NOT_EDITABLE")), c.toString());
+        assertTrue(c.changes().isEmpty());
+    }
+
+    /** Quoted blanks inside a kernel argument's name made reading the configured command line throw. */
+    @Test
+    void anArgumentWithQuotedBlanksInItsNameIsReadNotThrown() {
+        String cfg = LFS.replace(" ro ", " ro int\"GNU/Linux, Linux 6.10\"el_iommu=on ");
+        KernelCommandLine k = writer.configuredCommandLine(host(cfg));
+        assertTrue(k.toString().contains("int\"GNU/Linux, Linux 6.10\"el_iommu=on"), k.toString());
+    }
 }

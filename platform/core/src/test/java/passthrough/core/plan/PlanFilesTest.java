@@ -1,0 +1,49 @@
+package passthrough.core.plan;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Hand-edited plans that read as JSON but that apply could not use: refused with the file's name (found by PlanFilesFuzzTest). */
+class PlanFilesTest {
+    @TempDir
+    Path tmp;
+
+    static String plan(String files, String commands) {
+        return "{\"format\":1,\"root\":\"/r\",\"target\":\"0000:65:00.0\",\"iommuGroup\":34,\"binding\":\"pci-stub\",\"byAddress\":false,"
+                + "\"reserved\":[],\"kernelParameters\":\"quiet\",\"files\":" + files + ",\"commands\":" + commands
+                + ",\"findings\":[],\"rebootRequired\":true}";
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "null",
+        "FILES[{\"path\":null,\"beforeDigest\":\"absent\",\"after\":\"x\",\"reason\":\"r\",\"plugin\":\"p\",\"executable\":false}]",
+        "FILES[{\"path\":\"etc/x\",\"beforeDigest\":\"2147483647\",\"after\":\"x\",\"reason\":\"r\",\"plugin\":\"p\",\"executable\":false}]",
+        "FILES[{\"path\":\"etc/x\",\"after\":\"x\",\"reason\":\"r\",\"plugin\":\"p\",\"executable\":false}]",
+        "FILES[null]",
+        "COMMANDS[{\"argv\":[],\"reason\":\"r\",\"plugin\":\"p\"}]",
+        "COMMANDS[{\"argv\":[\"\"],\"reason\":\"r\",\"plugin\":\"p\"}]"})
+    void anUnusablePlanIsAnIOExceptionNamingTheFile(String variant) throws IOException {
+        String text = variant.equals("null") ? "null"
+                : variant.startsWith("FILES") ? plan(variant.substring(5), "[]") : plan("[]", variant.substring(8));
+        Path file = Files.writeString(tmp.resolve("plan.json"), text);
+        IOException e = assertThrows(IOException.class, () -> PlanFiles.read(file));
+        assertTrue(e.getMessage().startsWith(file.toString() + ": not a"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[]"})
+    void aPlanWithoutFilesOrCommandsStillReads(String empty) throws IOException {
+        Path file = Files.writeString(tmp.resolve("plan.json"), plan(empty, empty));
+        assertTrue(PlanFiles.read(file).changesNothing());
+        assertTrue(List.of().isEmpty());
+    }
+}
