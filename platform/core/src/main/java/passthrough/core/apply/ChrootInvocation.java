@@ -42,8 +42,13 @@ final class ChrootInvocation {
 
     /** The argv that runs {@code argv} inside {@code root}. */
     static List<String> argv(Path root, List<String> argv) {
+        return argv(root, argv, canUseMountNamespace());
+    }
+
+    /** @param mountNamespace whether this process can make a mount namespace (root, unshare present and allowed) */
+    static List<String> argv(Path root, List<String> argv, boolean mountNamespace) {
         List<String> full = new ArrayList<>();
-        if (canUseMountNamespace()) {
+        if (mountNamespace) {
             full.addAll(List.of(program("unshare"), "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
                     MOUNT_THEN_CHROOT, "passthrough-chroot", root.toString()));
         } else {
