@@ -28,6 +28,8 @@ final class ByAddressScript {
         if (script == null) return out;
         Matcher m = BIND.matcher(script);
         while (m.find()) {
+            // a line edited by hand into an impossible address (device above 1f) binds nothing at boot either
+            if (!PciAddress.isValid(m.group(1))) continue;
             out.put(PciAddress.parse(m.group(1)), new PciId(Integer.parseInt(m.group(2), 16), Integer.parseInt(m.group(3), 16)));
         }
         return out;

@@ -188,4 +188,9 @@ class VfioPciBindingTest {
         assertTrue(conf.contains("softdep bochs pre: vfio-pci\n"), conf);
         assertFalse(conf.contains("bochs_drm"), conf);
     }
+
+    @Test
+    void aHandEditedImpossibleAddressInTheScriptIsIgnoredNotFatal() {
+        assertEquals(1, ByAddressScript.read("bind 0000:01:3f.0 0x1234 0x1111\nbind 0000:01:00.1 0x8086 0x293e\n").size());
+    }
 }
