@@ -36,7 +36,7 @@ import passthrough.cli.Main;
  * rootfs with the sysfs captured from that guest, and a grub.cfg the real update-grub made. The tests build on each
  * other in order: the by-address route (the decoy std VGA shares the GPU's 1234:1111), rollback; then, with the
  * decoy taken out of the captured sysfs (one card of that model), the ids route, a switch to pci-stub, and two
- * rollbacks back to the original root.
+ * rollbacks back to the original root; last, a hand-edited modprobe.d file repaired by rebuilding only the initramfs.
  * Without the property they are skipped (a plain `mvn verify` has no Debian root); with it, a missing or
  * unprepared root fails, and the script fails when any test was skipped.
  */
@@ -381,6 +381,39 @@ class RealToolsTest {
         assertEquals(initramfsIdsRoute, initramfsListing(), "the initramfs of the vfio-pci reservation again");
         assertGrubCfgHasTheIommuParameters();
         rollback();
+        assertOriginalHost();
+    }
+
+    @Test
+    @Order(10)
+    void aHandEditedModprobeFileIsRepairedByRebuildingOnlyTheInitramfs() throws Exception {
+        apply(true);
+        String written = Files.readString(root.resolve(VFIO_CONF));
+        String edited = written.replace("softdep xhci_pci pre: vfio-pci\n", "");
+        assertFalse(written.equals(edited), written);
+        Files.writeString(root.resolve(VFIO_CONF), edited); // someone took a line out by hand
+
+        // the plan puts the softdep back: only the modprobe.d file changes, so only the initramfs is rebuilt
+        JsonNode plan = plan();
+        List<String> files = new ArrayList<>();
+        plan.get("files").forEach(f -> files.add(f.get("path").asText()));
+        assertEquals(List.of(VFIO_CONF), files);
+        List<String> argv0 = new ArrayList<>();
+        plan.get("commands").forEach(c -> argv0.add(c.get("argv").get(0).asText()));
+        assertEquals(List.of("update-initramfs"), argv0);
+        apply(false);
+        assertEquals(written, Files.readString(root.resolve(VFIO_CONF)));
+        assertEquals(written, Files.readString(unpackInitramfs().resolve(VFIO_CONF)), "the initramfs carries the repaired file");
+
+        rollback();
+        assertEquals(edited, Files.readString(root.resolve(VFIO_CONF)));
+        assertEquals(edited, Files.readString(unpackInitramfs().resolve(VFIO_CONF)), "and the hand-edited one again after rollback");
+        // the reservation's own transaction wrote a file that was edited since: refused, then forced
+        Run refused = cli("rollback");
+        assertEquals(3, refused.exit(), refused.out() + refused.err());
+        assertTrue(refused.err().contains(VFIO_CONF) && refused.err().contains("changed since"), refused.err());
+        Run forced = cli("rollback", "--force");
+        assertEquals(0, forced.exit(), forced.out() + forced.err());
         assertOriginalHost();
     }
 
