@@ -30,7 +30,7 @@ final class ChrootInvocation {
             "root=$1; shift",
             "for d in " + String.join(" ", MOUNTS) + "; do",
             "  if [ -d \"$root/$d\" ] && [ ! -L \"$root/$d\" ] && ! mountpoint -q \"$root/$d\"; then",
-            "    mount --rbind \"/$d\" \"$root/$d\" 2>/dev/null || echo \"passthrough: could not mount /$d in $root\" >&2",
+            "    why=$(mount --rbind \"/$d\" \"$root/$d\" 2>&1) || echo \"passthrough: could not mount /$d in $root: $why\" >&2",
             "  fi",
             "done",
             "exec chroot \"$root\" \"$@\"");
