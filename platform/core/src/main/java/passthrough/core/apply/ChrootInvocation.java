@@ -30,7 +30,7 @@ final class ChrootInvocation {
             "root=$1; shift",
             "for d in " + String.join(" ", MOUNTS) + "; do",
             "  if [ -d \"$root/$d\" ] && [ ! -L \"$root/$d\" ] && ! mountpoint -q \"$root/$d\"; then",
-            "    mount --rbind \"/$d\" \"$root/$d\" 2>/dev/null || echo \"passthrough: could not mount /$d in $root\" >&2",
+            "    why=$(mount --rbind \"/$d\" \"$root/$d\" 2>&1) || echo \"passthrough: could not mount /$d in $root: $why\" >&2",
             "  fi",
             "done",
             "exec chroot \"$root\" \"$@\"");
@@ -42,8 +42,13 @@ final class ChrootInvocation {
 
     /** The argv that runs {@code argv} inside {@code root}. */
     static List<String> argv(Path root, List<String> argv) {
+        return argv(root, argv, canUseMountNamespace());
+    }
+
+    /** @param mountNamespace whether this process can make a mount namespace (root, unshare present and allowed) */
+    static List<String> argv(Path root, List<String> argv, boolean mountNamespace) {
         List<String> full = new ArrayList<>();
-        if (canUseMountNamespace()) {
+        if (mountNamespace) {
             full.addAll(List.of(program("unshare"), "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
                     MOUNT_THEN_CHROOT, "passthrough-chroot", root.toString()));
         } else {

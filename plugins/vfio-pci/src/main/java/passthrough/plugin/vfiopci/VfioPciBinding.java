@@ -177,6 +177,16 @@ public class VfioPciBinding implements BindingStrategy {
             return own;
         }
 
+        /** What the modprobe.d file holds, for the plan: "vfio-pci ids and load order", "by-address hook and ...". */
+        private String describe() {
+            List<String> parts = new ArrayList<>();
+            if (!ids.isEmpty()) parts.add("vfio-pci ids");
+            if (!binds.isEmpty()) parts.add("by-address hook");
+            if (!softdeps.isEmpty()) parts.add("load order");
+            return parts.size() == 1 ? parts.get(0)
+                    : String.join(", ", parts.subList(0, parts.size() - 1)) + " and " + parts.get(parts.size() - 1);
+        }
+
         /** The files as they must now be; deleted when nothing is left to reserve. */
         List<Change> changes(Reservation reservation) {
             List<Change> out = new ArrayList<>();
@@ -194,7 +204,7 @@ public class VfioPciBinding implements BindingStrategy {
             }
             if (!ids.isEmpty()) conf.append("options vfio-pci ids=").append(String.join(",", ids)).append('\n');
             for (String module : softdeps) conf.append("softdep ").append(module).append(" pre: vfio-pci\n");
-            out.add(new FileChange(CONF, conf.toString(), "vfio-pci ids, by-address hook and load order"));
+            out.add(new FileChange(CONF, conf.toString(), describe()));
             if (!binds.isEmpty()) {
                 out.add(new FileChange(BY_ADDRESS_SCRIPT, ByAddressScript.render(binds), "bind "
                         + String.join(" ", binds.keySet().stream().map(PciAddress::toShortString).toList())

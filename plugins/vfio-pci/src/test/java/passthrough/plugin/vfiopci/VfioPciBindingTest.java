@@ -64,6 +64,7 @@ class VfioPciBindingTest {
                 + "softdep snd_hda_intel pre: vfio-pci\nsoftdep xhci_pci pre: vfio-pci\n"), conf.newContent());
         assertEquals(List.of("vfio", "vfio_virqfd", "vfio_iommu_type1", "vfio_pci"), of(c, EarlyModulesChange.class).get(0).modules());
         assertTrue(of(c, KernelParametersChange.class).isEmpty(), "ids on the command line do nothing for a module");
+        assertEquals("vfio-pci ids and load order", conf.reason(), "no by-address hook on this route");
     }
 
     @Test
@@ -100,6 +101,7 @@ class VfioPciBindingTest {
         FileChange conf = files.stream().filter(f -> f.path().endsWith("passthrough-vfio.conf")).findFirst().orElseThrow();
         assertFalse(conf.newContent().contains("options vfio-pci ids="), "ids would take the twin card too");
         assertTrue(conf.newContent().contains("install vfio-pci /bin/sh /etc/passthrough/bind-by-address.sh; /sbin/modprobe --ignore-install vfio-pci"));
+        assertEquals("by-address hook and load order", conf.reason(), "no ids on this route");
     }
 
     static HostFacts host(List<PciDevice> devices, Set<String> builtin, String cmdline, Map<String, String> files) {
