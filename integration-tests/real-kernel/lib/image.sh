@@ -40,6 +40,7 @@ key=$( { cat "$self"; printf '\nsuite=%s\npackages=%s\nextra=%s\n' "$IT_SUITE" "
 out=$CACHE/$key
 
 if [ -e "$out/.complete" ] && [ "${IT_REBUILD:-0}" != 1 ]; then
+  touch "$out/.complete"   # last use, for the pruning below
   log "cached: $out"; echo "$out"; exit 0
 fi
 
@@ -156,7 +157,7 @@ cp "$R/boot/initrd.img-$kver" "$work/initrd.img"
 t3=$(now)
 
 log "mkfs.ext4 -d rootfs root.img ($IT_IMAGE_SIZE)"
-mkfs.ext4 -q -F -L root -d "$R" "$work/root.img" "$IT_IMAGE_SIZE"
+mkfs.ext4 -q -F -L root -d "$R" "$work/root.img" "$IT_IMAGE_SIZE" >&2   # stdout: "Creating regular file ..."
 t4=$(now)
 
 # --- disk.img: msdos label, partition 1 from 1 MiB, the rootfs on it, GRUB from the guest's own grub-pc ------
@@ -166,7 +167,7 @@ make_grub_disk() {
   rm -f "$disk"; truncate -s "${mib}M" "$disk"
   echo 'start=2048, type=83, bootable' | sfdisk -q "$disk"
   # the filesystem goes straight into the partition's byte range; no loop device needed for that
-  mkfs.ext4 -q -F -L root -E offset=1048576 -d "$R" "$disk" "$((mib - 1))M"
+  mkfs.ext4 -q -F -L root -E offset=1048576 -d "$R" "$disk" "$((mib - 1))M" >&2
   disk_loop=$(losetup -f --show -P "$disk")
   part=${disk_loop}p1
   # without udev the partition node may be missing: ask the kernel again, else make it from sysfs
@@ -183,6 +184,7 @@ make_grub_disk() {
   mkdir -p /dev/disk/by-uuid
   disk_uuid_link=/dev/disk/by-uuid/$uuid
   ln -sfn "../../${part#/dev/}" "$disk_uuid_link"
+  disk_only_settings "$disk_mnt"
   chroot_up "$disk_mnt"
   chroot "$disk_mnt" grub-install --target=i386-pc "$disk_loop" > "$work/grub-install.log" 2>&1 \
     || { cat "$work/grub-install.log" >&2; return 1; }
@@ -192,6 +194,27 @@ make_grub_disk() {
   cp "$disk_mnt/boot/grub/grub.cfg" "$work/disk.grub.cfg"
   disk_down
   rmdir "$work/mnt"
+}
+# What only the GRUB disk gets (root.img and rootfs/ stay as debootstrap left them: capture-fixtures and the
+# real-tool tests use those):
+#  - the host as the e2e journey finds it: Debian's kernel turns Intel VT-d on by itself
+#    (CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y), so a host "with the IOMMU off" is one whose owner put
+#    intel_iommu=off on the command line, in GRUB_CMDLINE_LINUX_DEFAULT, where passthrough edits (an AMD guest
+#    ignores the parameter: the kernel only reads it with a DMAR table);
+#  - in-guest initramfs rebuilds that fit a TCG boot: MODULES=dep (only what this machine's root needs, worked
+#    out by mkinitramfs on the booted guest) and zstd -1. With Debian's MODULES=most and zstd -9 one
+#    update-initramfs took more than 10 minutes under TCG. The modules passthrough lists in
+#    /etc/initramfs-tools/modules and the files its hook copies go in whatever MODULES says. The initrd already
+#    on the disk stays the MODULES=most one debootstrap built (a chroot cannot work out "dep" for the guest).
+disk_only_settings() {
+  local m=$1
+  sed -i 's|^GRUB_CMDLINE_LINUX_DEFAULT=.*|GRUB_CMDLINE_LINUX_DEFAULT="intel_iommu=off"|' "$m/etc/default/grub"
+  grep -q '^GRUB_CMDLINE_LINUX_DEFAULT="intel_iommu=off"$' "$m/etc/default/grub" \
+    || { log "could not set GRUB_CMDLINE_LINUX_DEFAULT in $m/etc/default/grub"; return 1; }
+  sed -i -e 's|^MODULES=.*|MODULES=dep|' -e 's|^#\? *COMPRESSLEVEL=.*|COMPRESSLEVEL=1|' \
+    "$m/etc/initramfs-tools/initramfs.conf"
+  grep -q '^MODULES=dep$' "$m/etc/initramfs-tools/initramfs.conf" && grep -q '^COMPRESSLEVEL=1$' \
+    "$m/etc/initramfs-tools/initramfs.conf" || { log "could not set MODULES/COMPRESSLEVEL in initramfs.conf"; return 1; }
 }
 log "disk.img: partition + rootfs + grub-install + update-grub"
 make_grub_disk
@@ -209,5 +232,10 @@ rm -rf "$out"
 mv "$work" "$out"
 touch "$out/.complete"
 trap - EXIT
+# every change to this script makes a new key; images of other keys unused for 3 days go (each is ~2 GB)
+for old in "$CACHE"/*/.complete; do
+  [ -e "$old" ] && [ "${old%/.complete}" != "$out" ] && [ -n "$(find "$old" -mtime +3)" ] || continue
+  log "removing an image unused for 3 days: ${old%/.complete}"; rm -rf "${old%/.complete}" "${old%/.complete}.lock"
+done
 log "built: $out"
 echo "$out"
