@@ -5,6 +5,7 @@
 . /mnt/share/e2e-lib.sh
 facts before
 [ "${LFS:-}" = 1 ] && step lfs-setup sh "$S/e2e-lfs-setup.sh"
+boot_config pre
 step check pt check
 [ "${SHOW_GROUPS:-}" = 1 ] && step groups pt groups
 # shellcheck disable=SC2086
@@ -14,14 +15,13 @@ step plan pt plan --device "$DEVICE" $PLAN_ARGS
 step apply pt apply --device "$DEVICE" $PLAN_ARGS --yes
 step history pt history
 # what the boot loader and the early boot will now see
-cp /boot/grub/grub.cfg "$RES/applied.grub.cfg"
+boot_config applied
 cat /etc/default/grub > "$RES/applied.default-grub" 2>/dev/null
 for f in /etc/modprobe.d/passthrough-*.conf /etc/passthrough/* /etc/initramfs-tools/modules \
          /etc/initramfs-tools/hooks/passthrough /etc/sysconfig/modules; do
   [ -e "$f" ] && { echo "### $f ($(stat -c %A "$f"))"; cat "$f"; }
 done > "$RES/applied.files" 2>&1
 if command -v lsinitramfs >/dev/null && [ "${LFS:-}" != 1 ]; then
-  lsinitramfs "/boot/initrd.img-$(uname -r)" > "$RES/applied.initramfs" 2>&1
   # the by-address script and modprobe.d as the initramfs carries them
   mkdir -p /tmp/ird && unmkinitramfs "/boot/initrd.img-$(uname -r)" /tmp/ird 2>/dev/null
   d=/tmp/ird; [ -d $d/main ] && d=$d/main

@@ -1,4 +1,4 @@
-# Guest side of the end-to-end suite (integration-tests/real-kernel/run-e2e), sourced by the phase scripts.
+# Guest side of the end-to-end suite (integration-tests/real-kernel/run), sourced by the phase scripts.
 # The guest only runs commands and records what happened; every PASS/FAIL is decided on the host.
 #
 # Per step ID it leaves in $RES: ID.out (stdout+stderr), ID.rc (exit code), ID.secs (guest wall time).
@@ -63,4 +63,18 @@ facts() {
   dmesg > "$RES/$n.dmesg" 2>&1
   echo "== facts $n: $(cat "$RES/$n.cmdline")"
   sed 's/^/   | /' "$RES/$n.devices"
+}
+
+# boot_config NAME: what decides the next boot, to compare before apply with after rollback: NAME.grub.cfg,
+# NAME.etc ("sha256 mode path" of every file under the boot configuration directories; a file passthrough added
+# and rollback left behind shows up as an extra line), NAME.initramfs (lsinitramfs of the running kernel's initrd)
+boot_config() {
+  n=$1
+  cp /boot/grub/grub.cfg "$RES/$n.grub.cfg"
+  find /etc/default/grub /etc/default/grub.d /etc/modprobe.d /etc/initramfs-tools /etc/passthrough \
+       /etc/sysconfig /etc/modules /etc/modules-load.d -type f 2>/dev/null | sort | while read -r f; do
+    echo "$(sha256sum < "$f" | cut -c1-16) $(stat -c %a "$f") $f"
+  done > "$RES/$n.etc"
+  command -v lsinitramfs >/dev/null && lsinitramfs "/boot/initrd.img-$(uname -r)" > "$RES/$n.initramfs" 2>&1
+  return 0
 }

@@ -7,8 +7,7 @@ step verify pt verify --device "$DEVICE"
 [ "${NESTED:-}" = 1 ] && step nested sh "$S/e2e-nested.sh"
 if [ "${ROLLBACK:-}" = 1 ]; then
   step rollback pt rollback
-  cp /boot/grub/grub.cfg "$RES/rolledback.grub.cfg"
-  lsinitramfs "/boot/initrd.img-$(uname -r)" > "$RES/rolledback.initramfs" 2>&1
+  boot_config rolledback
   ls -la /etc/modprobe.d /etc/passthrough /etc/initramfs-tools/hooks > "$RES/rolledback.files" 2>&1
 fi
 sync

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build (or reuse) a cached Debian guest for the real-kernel tests: a rootfs directory, a raw ext4 image and the
 # kernel + initrd for booting with qemu -kernel/-initrd (capture-fixtures), and a partitioned raw disk with GRUB
-# installed in its MBR gap for booting SeaBIOS -> GRUB -> kernel (the end-to-end suite, run-e2e), so that the
+# installed in its MBR gap for booting SeaBIOS -> GRUB -> kernel (the end-to-end suite, run), so that the
 # command line update-grub writes into grub.cfg is the one the kernel gets.
 #
 #   dir=$(integration-tests/real-kernel/lib/image.sh)      # prints the cache dir (and only that) on stdout
