@@ -119,14 +119,28 @@ final class HostCopy {
         return this;
     }
 
+    /**
+     * Runs a command in the root. A script this JVM has just written can fail to start with "Text file busy": a
+     * process another test thread forks at the moment the script's file is open for writing inherits that write
+     * descriptor until its own exec, and the kernel refuses to execute a file open for writing. The window closes
+     * by itself within milliseconds, so such a start is tried again (seen once in a CI rehearsal with the
+     * CONCURRENT test classes running; passthrough itself writes and runs commands from one thread only).
+     */
     void chroot(String... command) throws Exception {
         List<String> argv = new ArrayList<>(List.of("chroot", root.toString()));
         argv.addAll(List.of(command));
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "chroot " + String.join(" ", command) + " hangs");
-        assertEquals(0, p.exitValue(), "chroot " + String.join(" ", command) + ": " + out);
+        for (int attempt = 1; ; attempt++) {
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "chroot " + String.join(" ", command) + " hangs");
+            if (p.exitValue() == 126 && out.contains("Text file busy") && attempt < 20) {
+                Thread.sleep(50);
+                continue;
+            }
+            assertEquals(0, p.exitValue(), "chroot " + String.join(" ", command) + ": " + out);
+            return;
+        }
     }
 
     /** Every entry except the journal and passthrough's temporary files, as "kind digest mode uid:gid". */
