@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * A small seeded fuzzer: each input is a real sample mutated a few times (tokens of the format inserted, ranges
@@ -39,15 +39,15 @@ final class Fuzz {
     final Random random;
     private final List<String> corpus;
     private final List<String> tokens;
-    private final Supplier<String> grammar;
+    private final Function<Fuzz, String> grammar;
 
     /**
      * @param name    the property's name: with the seed it fixes the inputs
      * @param corpus  real samples of the format
      * @param tokens  words and fragments of the format (keywords, operators, typical values)
-     * @param grammar one plausible line of the format (built from {@link #random}), or null
+     * @param grammar one plausible line of the format, built with the given generator's own randomness, or null
      */
-    Fuzz(String name, List<String> corpus, List<String> tokens, Supplier<String> grammar) {
+    Fuzz(String name, List<String> corpus, List<String> tokens, Function<Fuzz, String> grammar) {
         this.random = new Random(SEED ^ name.hashCode());
         this.corpus = List.copyOf(corpus);
         this.tokens = List.copyOf(tokens);
@@ -100,7 +100,7 @@ final class Fuzz {
         if (strategy < 8 && grammar != null) {
             StringBuilder sb = new StringBuilder();
             int lines = below(12);
-            for (int i = 0; i < lines; i++) sb.append(grammar.get()).append(random.nextInt(15) == 0 ? "\r\n" : "\n");
+            for (int i = 0; i < lines; i++) sb.append(grammar.apply(this)).append(random.nextInt(15) == 0 ? "\r\n" : "\n");
             return random.nextInt(3) == 0 ? mutate(sb.toString(), 1 + below(3)) : sb.toString();
         }
         StringBuilder sb = new StringBuilder();
@@ -124,7 +124,7 @@ final class Fuzz {
                     String[] lines = pick(corpus.isEmpty() ? List.of(s) : corpus).split("\n", -1);
                     sb.insert(lineStart(sb, at), lines[below(lines.length)] + "\n");
                 }
-                case 5 -> sb.insert(lineStart(sb, at), grammar != null ? grammar.get() + "\n" : token());
+                case 5 -> sb.insert(lineStart(sb, at), grammar != null ? grammar.apply(this) + "\n" : token());
                 case 6 -> { // CR LF or a lost final newline
                     if (sb.length() > 0 && sb.charAt(sb.length() - 1) == '\n') sb.setLength(sb.length() - 1);
                     else sb.insert(at, "\r\n");

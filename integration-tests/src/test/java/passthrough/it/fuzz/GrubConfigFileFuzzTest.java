@@ -39,9 +39,7 @@ class GrubConfigFileFuzzTest {
     Path tmp;
 
     static Fuzz fuzz(String property) {
-        Fuzz[] self = new Fuzz[1];
-        self[0] = new Fuzz(property, CORPUS, TOKENS, () -> line(self[0]));
-        return self[0];
+        return new Fuzz(property, CORPUS, TOKENS, GrubConfigFileFuzzTest::line);
     }
 
     static String line(Fuzz f) {

@@ -41,9 +41,7 @@ class GrubDefaultFileFuzzTest {
     Path tmp;
 
     static Fuzz fuzz(String property) {
-        Fuzz[] self = new Fuzz[1];
-        self[0] = new Fuzz(property, CORPUS, TOKENS, () -> line(self[0]));
-        return self[0];
+        return new Fuzz(property, CORPUS, TOKENS, GrubDefaultFileFuzzTest::line);
     }
 
     /** One plausible line: an assignment with a word of quoted, unquoted and escaped parts, a comment, or shell. */

@@ -24,17 +24,15 @@ class KernelCommandLineFuzzTest {
             "\n", "\r", "\u000b", "\u000c", "\u001c", "\u00a0", "\u2028", "x=", "\"a=b\"", "a=\"\"", "\"\"", "BOOT_IMAGE=/vmlinuz");
 
     static Fuzz fuzz(String property) {
-        Fuzz[] self = new Fuzz[1];
-        self[0] = new Fuzz(property, List.of(Fuzz.file(Cli.sample("seed1-ubuntu-18.04").resolve("proc/cmdline")),
+        return new Fuzz(property, List.of(Fuzz.file(Cli.sample("seed1-ubuntu-18.04").resolve("proc/cmdline")),
                 Fuzz.file(Cli.sample("seed2-lfs-12.2").resolve("proc/cmdline")),
                 "BOOT_IMAGE=/boot/vmlinuz-6.1.0-27-amd64 root=UUID=0f3c ro quiet -- single"),
-                TOKENS, () -> {
+                TOKENS, f -> {
                     StringBuilder sb = new StringBuilder();
-                    int n = self[0].below(8);
-                    for (int i = 0; i < n; i++) sb.append(i == 0 ? "" : self[0].pick(List.of(" ", "  ", "\t"))).append(self[0].token());
+                    int n = f.below(8);
+                    for (int i = 0; i < n; i++) sb.append(i == 0 ? "" : f.pick(List.of(" ", "  ", "\t"))).append(f.token());
                     return sb.toString();
                 });
-        return self[0];
     }
 
     /** Parameters the kernel sees that KernelParameter can represent (others are kept as text, never edited). */

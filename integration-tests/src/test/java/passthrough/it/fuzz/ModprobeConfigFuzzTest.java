@@ -24,21 +24,16 @@ class ModprobeConfigFuzzTest {
             "/sbin/modprobe", "--ignore-install", ";", "\"", ",", ",,", "=", "ids=");
 
     static Fuzz fuzz(String property) {
-        Fuzz[] self = new Fuzz[1];
-        self[0] = new Fuzz(property, List.of(
+        return new Fuzz(property, List.of(
                 "# Written by passthrough: reserve PCI devices for vfio-pci at boot.\noptions vfio-pci ids=1002:67df,1002:aaf0\n"
                         + "softdep amdgpu pre: vfio-pci\nsoftdep snd_hda_intel pre: vfio-pci\n",
                 "blacklist nouveau\noptions nouveau modeset=0\ninstall vfio-pci /bin/sh /etc/passthrough/bind-by-address.sh; "
                         + "/sbin/modprobe --ignore-install vfio-pci\n",
                 "options vfio-pci \\\n  ids=10de:2184,10de:1aeb \\\n  disable_vga=1\nsoftdep nvidia pre: vfio-pci post: snd_hda_intel\n"),
-                TOKENS, () -> {
-                    Fuzz f = self[0];
-                    return f.pick(List.of("options", "softdep", "install", "blacklist", "#options", "  options", "alias"))
+                TOKENS, f -> f.pick(List.of("options", "softdep", "install", "blacklist", "#options", "  options", "alias"))
                             + f.pick(List.of(" ", "\t", "  ")) + f.pick(List.of("vfio-pci", "vfio_pci", "amdgpu", "nvidia"))
                             + (f.below(2) == 0 ? " ids=" + f.pick(List.of("10de:1e37", "10de:1e37,10de:10f7", "\"a,b\"", ",x,"))
-                            : " pre: vfio-pci " + f.token()) + (f.below(6) == 0 ? " \\" : "");
-                });
-        return self[0];
+                            : " pre: vfio-pci " + f.token()) + (f.below(6) == 0 ? " \\" : ""));
     }
 
     /** kmod's reading, ported. */

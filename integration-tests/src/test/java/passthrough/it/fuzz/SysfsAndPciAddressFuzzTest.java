@@ -27,12 +27,8 @@ class SysfsAndPciAddressFuzzTest {
             "\u0663", "\uff21", "\u0660\u0661", ";", "$(reboot)", "`id`", "../", "/", ".", ":", "a", "G");
 
     static Fuzz fuzz(String property) {
-        Fuzz[] self = new Fuzz[1];
-        self[0] = new Fuzz(property, List.of("65:00.0", "0000:65:00.0", "0x10de\n", "0x030000\n", "1\n"), TOKENS, () -> {
-            Fuzz f = self[0];
-            return f.token() + f.token() + (f.below(2) == 0 ? f.token() : "");
-        });
-        return self[0];
+        return new Fuzz(property, List.of("65:00.0", "0000:65:00.0", "0x10de\n", "0x030000\n", "1\n"), TOKENS,
+                f -> f.token() + f.token() + (f.below(2) == 0 ? f.token() : ""));
     }
 
     @Test

@@ -61,6 +61,14 @@ public final class HostRoot {
         }
     }
 
+    /**
+     * Opens any directory tree (an unpacked initramfs, a root without a captured sys/) for reading with the same
+     * semantics as a host root: links followed as a chroot would, {@code ..} stopping at the top.
+     */
+    public static HostRoot ofTree(Path dir) throws IOException {
+        return new HostRoot(dir.toRealPath(), null);
+    }
+
     public Path path() {
         return root;
     }

@@ -31,6 +31,21 @@ class HostRootTest {
         Files.writeString(root.resolve("secret"), "inside the root\n");
     }
 
+    /** An unpacked initramfs has no sys/: ofTree reads it all the same, absolute links staying inside it. */
+    @Test
+    void ofTreeReadsADirectoryWithoutSysLikeARoot() throws Exception {
+        Path tree = dir.resolve("initramfs");
+        Files.createDirectories(tree.resolve("usr/bin"));
+        Files.writeString(tree.resolve("usr/bin/sh"), "#!\n");
+        Files.createSymbolicLink(tree.resolve("bin"), Path.of("/usr/bin"));
+        Files.createSymbolicLink(tree.resolve("escape"), Path.of("../../secret"));
+        HostRoot t = HostRoot.ofTree(tree);
+        assertEquals(Optional.of("usr/bin/sh"), t.resolve("/bin/sh"));
+        assertEquals(Optional.empty(), t.resolve("/bin/bash"));
+        assertEquals(Optional.empty(), t.resolve("escape"), "../.. stops at the top, where there is no secret");
+        assertThrows(java.io.IOException.class, () -> HostRoot.ofTree(dir.resolve("missing")));
+    }
+
     @Test
     void followsRelativeSysfsLinks() throws Exception {
         HostRoot h = HostRoot.open(root, null);
