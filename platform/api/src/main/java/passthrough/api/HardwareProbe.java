@@ -14,6 +14,15 @@ public interface HardwareProbe extends ExtensionPoint {
     /** Whether this host's platform is this probe's kind (normally: by CPU vendor). */
     boolean recognizes(HostFacts facts);
 
-    /** The firmware table, kernel parameters and command-line problems for this host. */
-    IommuRequirement requirement(HostFacts facts);
+    /**
+     * The firmware table, kernel parameters and command-line problems, judged on {@code line}: the running
+     * {@code /proc/cmdline} for `check` and `verify`, the line the bootloader will give the next boot for `plan`
+     * (a parameter typed once at GRUB's prompt is on the running line but not in the configuration).
+     */
+    IommuRequirement requirement(HostFacts facts, KernelCommandLine line);
+
+    /** {@link #requirement(HostFacts, KernelCommandLine)} on the running kernel's command line. */
+    default IommuRequirement requirement(HostFacts facts) {
+        return requirement(facts, facts.commandLine());
+    }
 }

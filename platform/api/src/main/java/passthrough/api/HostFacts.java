@@ -39,6 +39,7 @@ public final class HostFacts {
     private final java.util.Set<String> commands;
     private final List<Finding> readProblems;
     private final Map<PciAddress, String> criticalDevices;
+    private final Map<String, FileOrigin> fileOrigins;
     /** Devices by address: groups are resolved to devices often, and hosts have a thousand devices. */
     private final Map<PciAddress, PciDevice> byAddress;
 
@@ -67,9 +68,38 @@ public final class HostFacts {
         this.commands = java.util.Set.copyOf(commands);
         this.readProblems = List.copyOf(readProblems);
         this.criticalDevices = Map.copyOf(criticalDevices);
+        this.fileOrigins = Map.of();
         Map<PciAddress, PciDevice> index = new java.util.HashMap<>();
         for (PciDevice d : this.devices) index.putIfAbsent(d.address(), d);
         this.byAddress = Map.copyOf(index);
+    }
+
+    private HostFacts(HostFacts from, Map<String, FileOrigin> fileOrigins) {
+        this.devices = from.devices;
+        this.groups = from.groups;
+        this.iommuUnits = from.iommuUnits;
+        this.firmwareTables = from.firmwareTables;
+        this.cpu = from.cpu;
+        this.commandLine = from.commandLine;
+        this.kernelRelease = from.kernelRelease;
+        this.modules = from.modules;
+        this.os = from.os;
+        this.files = from.files;
+        this.commands = from.commands;
+        this.readProblems = from.readProblems;
+        this.criticalDevices = from.criticalDevices;
+        this.byAddress = from.byAddress;
+        this.fileOrigins = Map.copyOf(fileOrigins);
+    }
+
+    /** These facts with the origin (digest, character set) of the bytes behind {@link #files()}. */
+    public HostFacts withFileOrigins(Map<String, FileOrigin> origins) {
+        return new HostFacts(this, origins);
+    }
+
+    /** The digest and character set of the bytes behind {@code files().get(relativePath)}, when the reader recorded it. */
+    public Optional<FileOrigin> fileOrigin(String relativePath) {
+        return Optional.ofNullable(fileOrigins.get(relativePath));
     }
 
     public List<PciDevice> devices() {

@@ -103,8 +103,11 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         }
         List<FileOperation> files = new ArrayList<>();
         for (PlannedFile f : plan.files()) {
-            files.add(new FileOperation(f.path(), f.beforeDigest(), f.after() == null ? null : f.after().getBytes(StandardCharsets.UTF_8),
-                    f.executable()));
+            try {
+                files.add(new FileOperation(f.path(), f.beforeDigest(), f.afterBytes(), f.executable()));
+            } catch (java.io.IOException e) {
+                throw new UserError(ExitCodes.REFUSED, e.getMessage(), e);
+            }
         }
         List<CommandOperation> commands = new ArrayList<>();
         for (PlannedCommand c : plan.commands()) commands.add(new CommandOperation(c.argv(), null));

@@ -1,5 +1,6 @@
 package passthrough.cli;
 
+import passthrough.core.plugins.PluginFailedException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import passthrough.api.InvalidPciAddressException;
@@ -26,6 +27,9 @@ final class ErrorHandler implements IExecutionExceptionHandler {
         } else if (ex instanceof InvalidPciAddressException a) {
             code = ExitCodes.USAGE;
             message = a.getMessage();
+        } else if (ex instanceof PluginFailedException p) {
+            code = ExitCodes.REFUSED;
+            message = p.getMessage();
         } else if (ex instanceof IOException || ex instanceof java.io.UncheckedIOException) {
             code = ExitCodes.IO_ERROR;
             message = ex.getMessage();

@@ -12,6 +12,8 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import passthrough.api.CpuInfo;
+import passthrough.api.FileOrigin;
+import passthrough.core.apply.FileDigest;
 import passthrough.api.FirmwareTable;
 import passthrough.api.HostFacts;
 import passthrough.api.IommuGroup;
@@ -50,6 +52,8 @@ public final class HostFactsReader {
 
     private final HostRoot root;
     private final ReadProblems problems = new ReadProblems();
+    /** Digest and character set of each configuration file's bytes: each is read once, and plans digest what was read. */
+    private final Map<String, FileOrigin> fileOrigins = new HashMap<>();
 
     private HostFactsReader(HostRoot root) {
         this.root = root;
@@ -81,7 +85,7 @@ public final class HostFactsReader {
         return new HostFacts(devices, groups, readIommuUnits(), readFirmwareTables(), readCpu(),
                 text("proc/cmdline").map(s -> KernelCommandLine.parse(s.strip())).orElse(KernelCommandLine.empty()),
                 release, modules, readOsRelease(), readConfigFiles(), readCommands(), readCriticalDevices(),
-                problems.findings());
+                problems.findings()).withFileOrigins(fileOrigins);
     }
 
     private static PciIdsDatabase namesFor(HostRoot root, Set<PciId> ids) {
@@ -203,20 +207,34 @@ public final class HostFactsReader {
         for (String pattern : CONFIG_FILES) {
             int star = pattern.indexOf('*');
             if (star < 0) {
-                text(pattern).ifPresent(t -> out.put(pattern, t));
+                configFile(pattern).ifPresent(t -> out.put(pattern, t));
                 continue;
             }
             String dir = pattern.substring(0, pattern.lastIndexOf('/'));
             String suffix = pattern.substring(star + 1);
             try {
                 for (String name : root.list(dir)) {
-                    if (name.endsWith(suffix)) text(dir + "/" + name).ifPresent(t -> out.put(dir + "/" + name, t));
+                    if (name.endsWith(suffix)) configFile(dir + "/" + name).ifPresent(t -> out.put(dir + "/" + name, t));
                 }
             } catch (UnreadableFileException e) {
                 problems.unreadable(e);
             }
         }
         return new LinkedHashMap<>(out);
+    }
+
+    /** A configuration file's text, decoded so it encodes back to the same bytes; its origin is recorded. */
+    private Optional<String> configFile(String rel) {
+        try {
+            Optional<byte[]> bytes = root.readBytes(rel);
+            if (bytes.isEmpty()) return Optional.empty();
+            LosslessText.Decoded d = LosslessText.decode(bytes.get());
+            fileOrigins.put(rel, new FileOrigin(FileDigest.of(bytes.get()), d.charset()));
+            return Optional.of(d.text());
+        } catch (UnreadableFileException e) {
+            problems.unreadable(e);
+            return Optional.empty();
+        }
     }
 
     private Optional<String> text(String rel) {

@@ -1,5 +1,6 @@
 package passthrough.core.plan;
 
+import passthrough.api.FileOrigin;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -74,6 +75,9 @@ public final class PlanFiles {
             if (f.path() == null || f.path().isEmpty()) return "files[" + i + "].path is missing";
             if (f.beforeDigest() == null || !DIGEST.matcher(f.beforeDigest()).matches()) {
                 return "files[" + i + "].beforeDigest must be \"absent\" or 64 hex digits (SHA-256)";
+            }
+            if (!f.charset().equals(FileOrigin.UTF_8) && !f.charset().equals(FileOrigin.LATIN_1)) {
+                return "files[" + i + "].charset must be \"UTF-8\" or \"ISO-8859-1\"";
             }
         }
         for (int i = 0; i < plan.commands().size(); i++) {

@@ -1,6 +1,5 @@
 package passthrough.core.plan;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -17,12 +16,15 @@ import passthrough.api.Contribution;
 import passthrough.api.EarlyModuleLoader;
 import passthrough.api.EarlyModulesChange;
 import passthrough.api.FileChange;
+import passthrough.api.FileOrigin;
 import passthrough.api.Finding;
 import passthrough.api.HardwareProbe;
 import passthrough.api.HostFacts;
 import passthrough.api.IommuGroup;
 import passthrough.api.IommuRequirement;
+import passthrough.api.KernelCommandLine;
 import passthrough.api.KernelParameter;
+import passthrough.api.KernelParameterListEdit;
 import passthrough.api.KernelParametersChange;
 import passthrough.api.PciDevice;
 import passthrough.api.PciId;
@@ -31,6 +33,8 @@ import passthrough.api.Reservation;
 import passthrough.api.Severity;
 import passthrough.core.apply.FileDigest;
 import passthrough.core.host.HostRoot;
+import passthrough.core.host.LosslessText;
+import passthrough.core.host.UnreadableFileException;
 
 /**
  * Turns "reserve this GPU" into a {@link Plan}: the target's whole IOMMU group, the safety rules, and the parts the
@@ -57,8 +61,13 @@ public final class Planner {
     private Plan plan(PlanRequest request) throws PlanRefusedException {
         PciDevice target = facts.device(request.target()).orElseThrow(() -> new PlanRefusedException("NO_SUCH_DEVICE",
                 "no PCI device " + request.target() + " on this host; `passthrough groups` lists the devices", null));
+        // every parameter is judged on the line the NEXT boot gets (what the bootloader is configured to give), not on
+        // the running /proc/cmdline: an earlier plan applied before this reboot, or a parameter typed once at GRUB's
+        // prompt, makes the two differ
+        BootloaderWriter writer = plugins.bootloaders().stream().filter(w -> w.manages(facts)).findFirst().orElse(null);
+        KernelCommandLine configured = writer == null ? facts.commandLine() : writer.configuredCommandLine(facts);
         List<KernelParametersChange> commandLine = new ArrayList<>();
-        iommu(target).ifPresent(commandLine::add);
+        IommuRequirement requirement = iommu(target, configured, commandLine);
 
         List<PciDevice> members = members(target);
         List<PciDevice> reserved = members.stream().filter(d -> !d.classCode().isPciBridge()).toList();
@@ -99,20 +108,22 @@ public final class Planner {
             collect(other.id(), released, files, commands, commandLine, early);
         }
 
-        String nextCommandLine = facts.commandLine().toString();
-        if (!commandLine.isEmpty()) {
-            BootloaderWriter writer = plugins.bootloaders().stream().filter(w -> w.manages(facts)).findFirst()
-                    .orElseThrow(() -> new PlanRefusedException("NO_BOOTLOADER_WRITER", "the kernel command line must change ("
-                            + describe(merge(commandLine)) + ") but no bootloader plugin manages this host's boot "
-                            + "configuration (neither etc/default/grub nor a hand-written boot/grub/grub.cfg was found)",
-                            null));
-            KernelParametersChange merged = merge(commandLine);
+        // list parameters (vfio-pci.ids, pci-stub.ids) merge into the configured line: what an earlier plan put there stays
+        KernelParametersChange merged = merge(commandLine).resolvedAgainst(configured);
+        String nextCommandLine = configured.toString();
+        if (!merged.changesNothingOn(configured)) {
+            if (writer == null) {
+                throw new PlanRefusedException("NO_BOOTLOADER_WRITER", "the kernel command line must change ("
+                        + describe(merged) + ") but no bootloader plugin manages this host's boot configuration (neither "
+                        + "etc/default/grub nor a hand-written boot/grub/grub.cfg was found)", null);
+            }
             Contribution c = writer.change(facts, merged);
             refuseOnErrors(writer.id(), c);
             findings.addAll(c.findings());
             collect(writer.id(), c, files, commands, new ArrayList<>(), early);
-            nextCommandLine = merged.applyTo(writer.configuredCommandLine(facts)).toString();
+            nextCommandLine = merged.applyTo(configured).toString();
         }
+        if (writer != null) runningLineDiffers(writer, configured, merged, requirement);
         EarlyModulesChange earlyChange = mergeModules(early);
         List<String> changedEarlyFiles = files.keySet().stream()
                 .filter(p -> p.startsWith("etc/modprobe.d/") || earlyChange.extraFiles().contains(p)).toList();
@@ -132,10 +143,14 @@ public final class Planner {
                 f.code(), f.message(), f.fix())).toList(), !files.isEmpty());
     }
 
-    /** The IOMMU parameters to add when the command line lacks them; refuses when there is no way to turn it on. */
-    private Optional<KernelParametersChange> iommu(PciDevice target) throws PlanRefusedException {
+    /**
+     * Adds the IOMMU parameters to {@code commandLine} when the configured line lacks them; refuses when there is no
+     * way to turn the IOMMU on. Returns the requirement (null without a probe).
+     */
+    private IommuRequirement iommu(PciDevice target, KernelCommandLine configured,
+                                   List<KernelParametersChange> commandLine) throws PlanRefusedException {
         HardwareProbe probe = plugins.probes().stream().filter(p -> p.recognizes(facts)).findFirst().orElse(null);
-        IommuRequirement req = probe == null ? null : probe.requirement(facts);
+        IommuRequirement req = probe == null ? null : probe.requirement(facts, configured);
         if (!facts.iommuActive()) {
             if (req == null) {
                 throw new PlanRefusedException("NO_IOMMU", "there are no IOMMU groups and no HardwareProbe plugin "
@@ -150,8 +165,40 @@ public final class Planner {
                     + " on; until the reboot the IOMMU group of " + target.address() + " is unknown, so the functions of "
                     + "its slot are reserved", "after the reboot run `passthrough verify`: it checks the whole group"));
         }
-        if (req == null || req.isMetBy(facts.commandLine())) return Optional.empty();
-        return Optional.of(req.asChange());
+        if (req != null && !req.isMetBy(configured)) commandLine.add(req.asChange());
+        return req;
+    }
+
+    /**
+     * Says so when the running kernel was booted with other values of the parameters this plan is about than the
+     * configuration gives the next boot (typed at GRUB's prompt, or a plan applied and not yet rebooted into).
+     */
+    private void runningLineDiffers(BootloaderWriter writer, KernelCommandLine configured, KernelParametersChange change,
+                                    IommuRequirement requirement) {
+        KernelCommandLine running = facts.commandLine();
+        Set<String> names = new LinkedHashSet<>();
+        List<KernelParameter> about = new ArrayList<>(change.set());
+        about.addAll(change.remove());
+        if (requirement != null) {
+            about.addAll(requirement.parametersToSet());
+            about.addAll(requirement.parametersToRemove());
+        }
+        for (KernelParameter p : about) names.add(p.name());
+        for (String n : List.of("vfio-pci.ids", "pci-stub.ids")) names.add(n);
+        List<String> differing = new ArrayList<>();
+        for (String name : names) {
+            String now = running.all(name).stream().map(KernelParameter::toString).collect(Collectors.joining(" "));
+            String next = configured.all(name).stream().map(KernelParameter::toString).collect(Collectors.joining(" "));
+            if (!now.equals(next)) {
+                differing.add((now.isEmpty() ? "no " + name : now) + " now, " + (next.isEmpty() ? "no " + name : next)
+                        + " in the configuration");
+            }
+        }
+        if (!differing.isEmpty()) {
+            findings.add(Finding.info("RUNNING_LINE_DIFFERS", "the running kernel's command line differs from the one "
+                    + writer.id() + " is configured to give the next boot (" + String.join("; ", differing) + "); this "
+                    + "plan is judged on the configured line, which the next boot gets"));
+        }
     }
 
     /** The target's group; with the IOMMU off, the functions of the target's slot. */
@@ -258,11 +305,31 @@ public final class Planner {
                     throw new PlanRefusedException("CONFLICTING_PLUGINS", plugin + " and " + files.get(f.path()).plugin()
                             + " both want to write " + f.path() + "; remove one of the plugins or report this", null);
                 }
-                byte[] before = root.readBytes(f.path()).orElse(null);
-                String beforeText = before == null ? null : new String(before, StandardCharsets.UTF_8);
+                // the bytes the plugins saw: their digest and their character set, read once by the facts reader;
+                // a file outside the facts' list is read here, once, the same lossless way
+                String beforeText;
+                String digest;
+                String charset;
+                Optional<FileOrigin> origin = facts.fileOrigin(f.path());
+                if (origin.isPresent() && facts.file(f.path()).isPresent()) {
+                    beforeText = facts.file(f.path()).get();
+                    digest = origin.get().sha256();
+                    charset = origin.get().charset();
+                } else {
+                    byte[] before = readBytes(plugin, f.path());
+                    LosslessText.Decoded decoded = before == null ? null : LosslessText.decode(before);
+                    beforeText = decoded == null ? null : decoded.text();
+                    digest = before == null ? "absent" : FileDigest.of(before);
+                    charset = decoded == null ? FileOrigin.UTF_8 : decoded.charset();
+                }
                 if (java.util.Objects.equals(beforeText, f.newContent())) continue;
-                files.put(f.path(), new PlannedFile(f.path(), before == null ? "absent" : FileDigest.of(before), beforeText,
-                        f.newContent(), f.reason(), plugin, f.executable()));
+                if (f.newContent() != null && !encodable(f.newContent(), charset)) {
+                    throw new PlanRefusedException("NOT_ENCODABLE", plugin + " wants to write " + f.path() + " with a "
+                            + "character its encoding (" + charset + ", the file is not valid UTF-8) cannot hold; "
+                            + "convert the file to UTF-8 (iconv -f latin1 -t utf-8) and plan again", null);
+                }
+                files.put(f.path(), new PlannedFile(f.path(), digest, beforeText, f.newContent(), f.reason(), plugin,
+                        f.executable(), charset));
             } else if (change instanceof CommandChange cmd) {
                 commands.add(new PlannedCommand(cmd.argv(), cmd.reason(), plugin));
             } else if (change instanceof KernelParametersChange k) {
@@ -276,13 +343,33 @@ public final class Planner {
     static KernelParametersChange merge(List<KernelParametersChange> changes) {
         List<KernelParameter> set = new ArrayList<>();
         List<KernelParameter> remove = new ArrayList<>();
+        List<KernelParameterListEdit> lists = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
         for (KernelParametersChange c : changes) {
             set.addAll(c.set());
             remove.addAll(c.remove());
-            reasons.add(c.reason());
+            lists.addAll(c.listEdits());
+            if (!reasons.contains(c.reason())) reasons.add(c.reason());
         }
-        return new KernelParametersChange(set, remove, String.join("; ", reasons));
+        return new KernelParametersChange(set, remove, lists, String.join("; ", reasons));
+    }
+
+    private byte[] readBytes(String plugin, String path) throws PlanRefusedException {
+        try {
+            return root.readBytes(path).orElse(null);
+        } catch (UnreadableFileException e) {
+            throw new PlanRefusedException("UNREADABLE_FILE", plugin + " wants to change " + path + ", which cannot be "
+                    + "read (" + e.getMessage() + "); fix its permissions or run as root, then plan again", null);
+        }
+    }
+
+    private static boolean encodable(String text, String charset) {
+        try {
+            LosslessText.encode(text, charset);
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
     }
 
     private static EarlyModulesChange mergeModules(List<EarlyModulesChange> changes) {

@@ -77,10 +77,15 @@ public final class PluginRegistry implements AutoCloseable {
     /** Built-ins first, then plugins in id order. */
     public <T extends ExtensionPoint> List<LoadedExtension<T>> extensions(Class<T> type) {
         List<LoadedExtension<T>> out = new ArrayList<>();
-        for (T t : ServiceLoader.load(type, PluginRegistry.class.getClassLoader())) out.add(new LoadedExtension<>(t, BUILTIN));
+        // every extension is handed out guarded: a call that throws names the plugin instead of ending in exit 70
+        for (T t : ServiceLoader.load(type, PluginRegistry.class.getClassLoader())) {
+            out.add(new LoadedExtension<>(PluginGuard.guard(type, t, BUILTIN), BUILTIN));
+        }
         for (PluginWrapper p : startedPlugins()) {
             try {
-                for (T t : manager.getExtensions(type, p.getPluginId())) out.add(new LoadedExtension<>(t, p.getPluginId()));
+                for (T t : manager.getExtensions(type, p.getPluginId())) {
+                    out.add(new LoadedExtension<>(PluginGuard.guard(type, t, p.getPluginId()), p.getPluginId()));
+                }
             } catch (RuntimeException | LinkageError e) {
                 manager.record(p.getPluginPath(), p.getPluginId(), "cannot create its " + type.getSimpleName()
                         + " extension: " + e);

@@ -75,7 +75,7 @@ class PlannerTest {
         HardwareProbe probe = new HardwareProbe() {
             public String id() { return "probe"; }
             public boolean recognizes(HostFacts f) { return true; }
-            public IommuRequirement requirement(HostFacts f) {
+            public IommuRequirement requirement(HostFacts f, KernelCommandLine line) {
                 return new IommuRequirement("Intel VT-d", FirmwareTable.DMAR, List.of(KernelParameter.of("intel_iommu", "on")), List.of(), List.of());
             }
         };
@@ -218,8 +218,9 @@ class PlannerTest {
         Plan p = Planner.plan(root, host(gpuGroup, Map.of(), "quiet intel_iommu=on pci-stub.ids=10de:2184,10de:1aeb"), both,
                 new PlanRequest(PciAddress.parse("01:00.0"), "vfio-pci", false, false));
         assertEquals(1, released.size());
-        // the writer's configured line is "quiet": the release's removal and the new ids meet in one edit
-        assertEquals("quiet vfio-pci.ids=10de:2184,10de:1aeb", p.kernelParameters());
+        // the writer's configured line is "quiet": the release's removal and the new ids meet in one edit, and the IOMMU
+        // parameter is judged on that configured line too (the running line's intel_iommu=on is not in it)
+        assertEquals("quiet intel_iommu=on vfio-pci.ids=10de:2184,10de:1aeb", p.kernelParameters());
         PlannedFile deleted = p.files().stream().filter(f -> f.path().endsWith("pci-stub.conf")).findFirst().orElseThrow();
         assertNull(deleted.after());
         assertEquals("pci-stub", deleted.plugin());

@@ -35,8 +35,7 @@ public class AmdViProbe implements HardwareProbe {
     }
 
     @Override
-    public IommuRequirement requirement(HostFacts facts) {
-        KernelCommandLine line = facts.commandLine();
+    public IommuRequirement requirement(HostFacts facts, KernelCommandLine line) {
         List<Finding> findings = new ArrayList<>();
         List<KernelParameter> remove = new ArrayList<>();
         for (KernelParameter p : line.parameters()) {

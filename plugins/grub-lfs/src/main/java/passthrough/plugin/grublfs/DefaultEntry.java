@@ -52,7 +52,8 @@ public record DefaultEntry(GrubConfigFile.Entry entry, GrubConfigFile.LinuxLine 
         for (String step : steps(value)) {
             chosen = null;
             if (step.matches("[0-9]+")) {
-                int index = Integer.parseInt(step);
+                // a number past int (default=99999999999) is simply no entry of this menu, never an exception
+                int index = step.length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(step);
                 for (int i = 0; i < level.size() && i <= index; i++) {
                     if (level.get(i).conditional()) {
                         return refuse("GRUB_CFG_DEFAULT_AMBIGUOUS", path + " line " + level.get(i).line() + ": menu entry '"

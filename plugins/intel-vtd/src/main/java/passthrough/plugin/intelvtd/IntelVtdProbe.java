@@ -36,8 +36,7 @@ public class IntelVtdProbe implements HardwareProbe {
     }
 
     @Override
-    public IommuRequirement requirement(HostFacts facts) {
-        KernelCommandLine line = facts.commandLine();
+    public IommuRequirement requirement(HostFacts facts, KernelCommandLine line) {
         List<Finding> findings = new ArrayList<>();
         List<KernelParameter> remove = new ArrayList<>();
         for (KernelParameter p : line.parameters()) {

@@ -16,7 +16,7 @@ import passthrough.api.FileChange;
 import passthrough.api.Finding;
 import passthrough.api.HostFacts;
 import passthrough.api.KernelModules;
-import passthrough.api.KernelParameter;
+import passthrough.api.KernelParameterListEdit;
 import passthrough.api.KernelParametersChange;
 import passthrough.api.ModprobeConfig;
 import passthrough.api.PciDevice;
@@ -61,9 +61,8 @@ public class PciStubBinding implements BindingStrategy {
         }
         List<String> reservedIds = reservation.ids().stream().map(PciId::toString).toList();
         if (facts.modules().isBuiltin("pci_stub") || !facts.modules().known()) {
-            Set<String> ids = idsOnCommandLine(facts);
-            ids.addAll(reservedIds);
-            changes.add(new KernelParametersChange(List.of(KernelParameter.of(IDS, String.join(",", ids))), List.of(),
+            // merged by the planner into the line the next boot gets, so ids an earlier plan put there stay
+            changes.add(KernelParametersChange.ofList(KernelParameterListEdit.adding(IDS, reservedIds),
                     "pci-stub is built into kernel " + facts.kernelRelease() + ": it takes the ids from the command line"));
             findings.add(Finding.info("PCI_STUB_BUILTIN", "pci-stub only holds the devices; a VM needs them on vfio-pci, "
                     + "which libvirt's managed='yes' switches them to when the VM starts"));
@@ -93,12 +92,9 @@ public class PciStubBinding implements BindingStrategy {
     public Contribution release(HostFacts facts, Reservation reservation) {
         List<Change> changes = new ArrayList<>();
         List<String> reservedIds = reservation.ids().stream().map(PciId::toString).toList();
-        Set<String> onCommandLine = idsOnCommandLine(facts);
-        if (onCommandLine.removeAll(reservedIds)) {
-            changes.add(new KernelParametersChange(onCommandLine.isEmpty() ? List.of()
-                    : List.of(KernelParameter.of(IDS, String.join(",", onCommandLine))), List.of(KernelParameter.flag(IDS)),
-                    "these devices are no longer reserved for pci-stub"));
-        }
+        // taken out of the configured line the next boot gets (a no-op, and no bootloader edit, when they are not there)
+        changes.add(KernelParametersChange.ofList(KernelParameterListEdit.removing(IDS, reservedIds),
+                "these devices are no longer reserved for pci-stub"));
         String current = facts.files().get(CONF);
         if (current != null) {
             ModprobeConfig before = ModprobeConfig.parse(current);
@@ -115,13 +111,5 @@ public class PciStubBinding implements BindingStrategy {
                 + "remove with `passthrough rollback`.\noptions pci-stub ids=" + String.join(",", ids) + "\n");
         for (String m : softdeps) conf.append("softdep ").append(m).append(" pre: pci-stub\n");
         return new FileChange(CONF, conf.toString(), "pci-stub ids and load order");
-    }
-
-    private static Set<String> idsOnCommandLine(HostFacts facts) {
-        Set<String> ids = new LinkedHashSet<>();
-        facts.commandLine().last(IDS).map(KernelParameter::value).ifPresent(v -> {
-            for (String id : v.split(",")) if (!id.isBlank()) ids.add(id.strip());
-        });
-        return ids;
     }
 }

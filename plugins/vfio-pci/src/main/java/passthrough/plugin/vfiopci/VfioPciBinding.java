@@ -16,7 +16,7 @@ import passthrough.api.FileChange;
 import passthrough.api.Finding;
 import passthrough.api.HostFacts;
 import passthrough.api.KernelModules;
-import passthrough.api.KernelParameter;
+import passthrough.api.KernelParameterListEdit;
 import passthrough.api.KernelParametersChange;
 import passthrough.api.ModprobeConfig;
 import passthrough.api.PciAddress;
@@ -70,9 +70,9 @@ public class VfioPciBinding implements BindingStrategy {
                         + "cards out of this host"));
                 return new Contribution(changes, findings);
             }
-            Set<String> ids = idsOnCommandLine(facts);
-            reservation.ids().forEach(id -> ids.add(id.toString()));
-            changes.add(new KernelParametersChange(List.of(KernelParameter.of(IDS, String.join(",", ids))), List.of(),
+            // merged by the planner into the line the next boot gets, so ids an earlier plan put there stay
+            changes.add(KernelParametersChange.ofList(KernelParameterListEdit.adding(IDS,
+                    reservation.ids().stream().map(PciId::toString).toList()),
                     "vfio-pci is built into kernel " + facts.kernelRelease() + ": it takes the ids from the command line"));
             return new Contribution(changes, findings);
         }
@@ -122,12 +122,10 @@ public class VfioPciBinding implements BindingStrategy {
     @Override
     public Contribution release(HostFacts facts, Reservation reservation) {
         List<Change> changes = new ArrayList<>();
-        Set<String> ids = idsOnCommandLine(facts);
         List<String> reservedIds = reservation.ids().stream().map(PciId::toString).toList();
-        if (ids.removeAll(reservedIds)) {
-            changes.add(new KernelParametersChange(ids.isEmpty() ? List.of() : List.of(KernelParameter.of(IDS, String.join(",", ids))),
-                    List.of(KernelParameter.flag(IDS)), "these devices are no longer reserved for vfio-pci"));
-        }
+        // taken out of the configured line the next boot gets (a no-op, and no bootloader edit, when they are not there)
+        changes.add(KernelParametersChange.ofList(KernelParameterListEdit.removing(IDS, reservedIds),
+                "these devices are no longer reserved for vfio-pci"));
         if (facts.files().containsKey(CONF) || facts.files().containsKey(BY_ADDRESS_SCRIPT)) {
             OwnFiles own = OwnFiles.read(facts);
             own.ids.removeAll(reservedIds);
@@ -135,14 +133,6 @@ public class VfioPciBinding implements BindingStrategy {
             changes.addAll(own.changes(reservation));
         }
         return Contribution.of(changes);
-    }
-
-    private static Set<String> idsOnCommandLine(HostFacts facts) {
-        Set<String> ids = new LinkedHashSet<>();
-        facts.commandLine().last(IDS).map(KernelParameter::value).ifPresent(v -> {
-            for (String id : v.split(",")) if (!id.isBlank()) ids.add(id.strip());
-        });
-        return ids;
     }
 
     static boolean before62(String release) {
