@@ -32,6 +32,7 @@ import passthrough.core.plan.PlannedCommand;
 import passthrough.core.plan.PlannedFile;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -54,15 +55,8 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
-    @Option(names = "--binding", paramLabel = "auto|vfio-pci|pci-stub", defaultValue = "auto",
-            description = "With --device: how the devices are reserved.")
-    String binding;
-
-    @Option(names = "--allow-shared-group", description = "With --device: see `plan --help`.")
-    boolean allowSharedGroup;
-
-    @Option(names = "--allow-boot-gpu", description = "With --device: see `plan --help`.")
-    boolean allowBootGpu;
+    @Mixin
+    ReservationOptions reservation;
 
     @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation (for scripts).")
     boolean yes;
@@ -87,7 +81,7 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         // whatever another apply/rollback does from here on, this one notices it and refuses (no interleaving)
         String journalMark = journalMark();
         Plan plan = source.device != null
-                ? PlanCommand.make(global, new PlanRequest(PciAddress.parse(source.device), binding, allowSharedGroup, allowBootGpu))
+                ? PlanCommand.make(global, reservation.request(source.device))
                 : readPlan(source.planFile);
         if (plan.changesNothing()) {
             if (global.json) Json.print(out, summary(plan, null));

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import passthrough.api.PciAddress;
+import passthrough.core.plan.CardFunction;
 import passthrough.core.plan.Plan;
 import passthrough.core.plan.PlanFiles;
 import passthrough.core.plan.PlanFinding;
@@ -17,6 +18,7 @@ import passthrough.core.plan.Planner;
 import passthrough.core.plan.ReservedDevice;
 import passthrough.core.plan.UnifiedDiff;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** `passthrough plan --device ADDR`: what reserving the device's group would change, and why. Writes nothing. */
@@ -29,22 +31,15 @@ final class PlanCommand extends Subcommand implements Callable<Integer> {
     @Option(names = "--device", required = true, paramLabel = "ADDR", description = "A function of the GPU, e.g. 65:00.0.")
     String device;
 
-    @Option(names = "--binding", paramLabel = "auto|vfio-pci|pci-stub", defaultValue = "auto",
-            description = "How the devices are reserved (default: auto = vfio-pci when the kernel has it).")
-    String binding;
+    @Mixin
+    ReservationOptions reservation;
 
     @Option(names = "--out", paramLabel = "PLAN.json", description = "Also save the plan, for `passthrough apply PLAN.json`.")
     Path out;
 
-    @Option(names = "--allow-shared-group", description = "Reserve the group even if it holds devices of other slots.")
-    boolean allowSharedGroup;
-
-    @Option(names = "--allow-boot-gpu", description = "Reserve the group even if it holds the console (boot) GPU.")
-    boolean allowBootGpu;
-
     @Override
     public Integer call() {
-        Plan plan = make(global, new PlanRequest(PciAddress.parse(device), binding, allowSharedGroup, allowBootGpu));
+        Plan plan = make(global, reservation.request(device));
         if (out != null) {
             try {
                 Files.writeString(out, PlanFiles.toJson(plan) + "\n");
@@ -70,7 +65,10 @@ final class PlanCommand extends Subcommand implements Callable<Integer> {
 
     static void print(PrintWriter out, Plan plan, Path savedTo) {
         out.println("Plan: reserve the IOMMU group of " + plan.target()
-                + (plan.iommuGroup() == null ? " (group unknown until the IOMMU is on)" : " (group " + plan.iommuGroup() + ")")
+                + (plan.iommuGroup() == null ? " (group unknown until the IOMMU is on)" : plan.iommuGroups().size() > 1
+                        ? " and of its card's other functions (groups " + plan.iommuGroups().stream().map(String::valueOf)
+                                .collect(java.util.stream.Collectors.joining(", ")) + ")"
+                        : " (group " + plan.iommuGroup() + ")")
                 + " for " + plan.binding() + (plan.byAddress() ? ", by address" : ", by vendor:device ids"));
         out.println();
         out.println("Devices reserved at the next boot:");
@@ -78,6 +76,15 @@ final class PlanCommand extends Subcommand implements Callable<Integer> {
             out.printf("  %s [%s] %s  (driver now: %s)%n", d.address(), d.id(), d.name(), d.driverNow() == null ? "none" : d.driverNow());
         }
         out.println();
+        if (plan.card().stream().anyMatch(f -> !f.reserved() || f.why().startsWith("--with-siblings"))) {
+            // the card spans groups: show every function and what happens to it
+            out.println("Functions of the card:");
+            for (CardFunction f : plan.card()) {
+                out.printf("  %s %s (group %s): %s%s%n", f.address(), f.name(), f.group() == null ? "?" : f.group(),
+                        f.reserved() ? "reserved, " : "NOT reserved, ", f.why());
+            }
+            out.println();
+        }
         out.println("Kernel command line at the next boot:");
         out.println("  " + plan.kernelParameters());
         out.println();

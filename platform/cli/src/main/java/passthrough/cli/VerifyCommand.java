@@ -24,10 +24,15 @@ final class VerifyCommand extends Subcommand implements Callable<Integer> {
             description = "The driver expected (default: the stub driver found in the group, else vfio-pci).")
     String binding;
 
+    @Option(names = "--with-siblings", description = "The plan reserved the card's functions in other IOMMU groups too "
+            + "(`plan --with-siblings`): check their groups as well.")
+    boolean withSiblings;
+
     @Override
     public Integer call() {
         try (HostSession session = HostSession.open(global, true)) {
-            VerifyReport r = Verifier.verify(session.root, session.facts, session.probes(), PciAddress.parse(device), binding);
+            VerifyReport r = Verifier.verify(session.root, session.facts, session.probes(), PciAddress.parse(device), binding,
+                    withSiblings);
             PrintWriter out = out();
             if (global.json) {
                 Json.print(out, new VerifyJson(r.passed(), r.target(), r.group(), r.driver(), r.findings().stream()

@@ -10,6 +10,9 @@ import java.util.List;
  * @param root            the host root it was made for
  * @param target          the device the user named
  * @param iommuGroup      its group, null when the IOMMU is off (then the group is known only after the reboot)
+ * @param iommuGroups     every group the plan reserves: the target's, then the card's other functions' groups taken
+ *                        with --with-siblings (empty when the IOMMU is off)
+ * @param card            every function of the target's card (slot), with what the plan does with it
  * @param binding         the route chosen: "vfio-pci" or "pci-stub"
  * @param byAddress       devices are reserved by address (identical ids elsewhere)
  * @param reserved        the devices reserved at boot
@@ -19,13 +22,17 @@ import java.util.List;
  * @param findings        warnings and explanations
  * @param rebootRequired  whether a reboot is needed for the change to take effect
  */
-public record Plan(int format, String root, String target, Integer iommuGroup, String binding, boolean byAddress,
+public record Plan(int format, String root, String target, Integer iommuGroup, List<Integer> iommuGroups,
+                   List<CardFunction> card, String binding, boolean byAddress,
                    List<ReservedDevice> reserved, String kernelParameters, List<PlannedFile> files,
                    List<PlannedCommand> commands, List<PlanFinding> findings, boolean rebootRequired) {
 
     public static final int FORMAT = 1;
 
     public Plan {
+        // a plan saved before these fields existed reads as "the target's group only"
+        iommuGroups = iommuGroups == null ? (iommuGroup == null ? List.of() : List.of(iommuGroup)) : List.copyOf(iommuGroups);
+        card = card == null ? List.of() : List.copyOf(card);
         reserved = List.copyOf(reserved);
         files = List.copyOf(files);
         commands = List.copyOf(commands);

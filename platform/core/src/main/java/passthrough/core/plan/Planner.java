@@ -70,7 +70,11 @@ public final class Planner {
         IommuRequirement requirement = iommu(target, configured, commandLine);
 
         List<PciDevice> members = members(target);
-        List<PciDevice> reserved = members.stream().filter(d -> !d.classCode().isPciBridge()).toList();
+        List<PciDevice> reserved = new ArrayList<>(members.stream().filter(d -> !d.classCode().isPciBridge()).toList());
+        List<Integer> groups = new ArrayList<>();
+        if (target.iommuGroup() != null && facts.iommuActive()) groups.add(target.iommuGroup());
+        List<CardFunction> card = wholeCard(target, reserved, groups, request.withSiblings());
+        reserved.sort((a, b) -> a.address().compareTo(b.address()));
         safety(target, reserved, request);
         boolean byAddress = identicalIdsElsewhere(reserved);
 
@@ -110,6 +114,10 @@ public final class Planner {
 
         // list parameters (vfio-pci.ids, pci-stub.ids) merge into the configured line: what an earlier plan put there stays
         KernelParametersChange merged = merge(commandLine).resolvedAgainst(configured);
+        // the reason names only the parts that change something (a release of ids that are not there says nothing)
+        merged = new KernelParametersChange(merged.set(), merged.remove(), merged.listEdits(), commandLine.stream()
+                .filter(c -> !c.changesNothingOn(configured)).map(KernelParametersChange::reason).distinct()
+                .collect(Collectors.joining("; ")));
         String nextCommandLine = configured.toString();
         if (!merged.changesNothingOn(configured)) {
             if (writer == null) {
@@ -137,7 +145,8 @@ public final class Planner {
             findings.addAll(c.findings());
             collect(loader.id(), c, files, commands, new ArrayList<>(), new ArrayList<>());
         }
-        return new Plan(Plan.FORMAT, root.path().toString(), target.address().toString(), target.iommuGroup(), binding.id(),
+        return new Plan(Plan.FORMAT, root.path().toString(), target.address().toString(), target.iommuGroup(), groups, card,
+                binding.id(),
                 byAddress, reserved.stream().map(Planner::reservedDevice).toList(), nextCommandLine,
                 List.copyOf(files.values()), commands, findings.stream().map(f -> new PlanFinding(f.severity().jsonName(),
                 f.code(), f.message(), f.fix())).toList(), !files.isEmpty());
@@ -199,6 +208,76 @@ public final class Planner {
                     + writer.id() + " is configured to give the next boot (" + String.join("; ", differing) + "); this "
                     + "plan is judged on the configured line, which the next boot gets"));
         }
+    }
+
+    /**
+     * Every function of the target's card (slot). Those outside the target's group are added to {@code reserved} (and
+     * their groups to {@code groups}) when asked and when their group holds nothing but this card's functions (bridges
+     * aside) and nothing the host cannot lose; otherwise a finding says why, and how to take them.
+     */
+    private List<CardFunction> wholeCard(PciDevice target, List<PciDevice> reserved, List<Integer> groups,
+                                         boolean withSiblings) {
+        List<CardFunction> card = new ArrayList<>();
+        java.util.Map<Integer, String> refusedGroups = new java.util.HashMap<>();
+        for (PciDevice f : facts.devices()) {
+            if (!f.address().sameSlot(target.address())) continue;
+            if (reserved.stream().anyMatch(r -> r.address().equals(f.address()))) {
+                card.add(new CardFunction(f.address().toString(), describeName(f), f.iommuGroup(), true,
+                        f.address().equals(target.address()) ? "the device asked for" : !facts.iommuActive()
+                                ? "a function of the same slot (the IOMMU is off: groups are known after the reboot)"
+                                : "in the same IOMMU group"));
+                continue;
+            }
+            Integer id = f.iommuGroup();
+            IommuGroup group = id == null ? null : facts.group(id).orElse(null);
+            if (group == null) {
+                card.add(new CardFunction(f.address().toString(), describeName(f), id, false, "it is in no IOMMU group"));
+                findings.add(Finding.warning("CARD_FUNCTION_NOT_IN_A_GROUP", describe(f) + " is a function of the card "
+                        + "but in no IOMMU group, so it cannot go to a VM with it", ""));
+                continue;
+            }
+            List<PciDevice> groupDevices = facts.devicesOf(group).stream().filter(d -> !d.classCode().isPciBridge()).toList();
+            List<PciDevice> foreign = groupDevices.stream().filter(d -> !d.address().sameSlot(target.address())).toList();
+            List<PciDevice> critical = groupDevices.stream().filter(d -> facts.criticalDevices().containsKey(d.address())).toList();
+            String why = null;
+            if (!foreign.isEmpty()) {
+                why = "its IOMMU group " + id + " also holds " + foreign.stream().map(Planner::describe)
+                        .collect(Collectors.joining("; ")) + ", which the host would lose";
+            } else if (!critical.isEmpty()) {
+                why = "its IOMMU group " + id + " holds " + critical.stream().map(d -> describe(d) + ", which "
+                        + facts.criticalDevices().get(d.address())).collect(Collectors.joining("; "));
+            }
+            if (why != null) {
+                card.add(new CardFunction(f.address().toString(), describeName(f), id, false, "cannot be taken: " + why));
+                if (refusedGroups.putIfAbsent(id, why) == null) {
+                    findings.add(Finding.warning("CARD_FUNCTION_LEFT", describe(f) + " is a function of the card in another "
+                            + "IOMMU group, and it cannot be taken with it: " + why + ". The VM gets the card without it",
+                            "a GPU usually works without its audio function; to give it anyway, plan --device "
+                                    + f.address().toShortString() + " --allow-shared-group separately"));
+                }
+                continue;
+            }
+            if (!withSiblings) {
+                card.add(new CardFunction(f.address().toString(), describeName(f), id, false,
+                        "in IOMMU group " + id + ", which holds only this card's functions: --with-siblings takes it"));
+                findings.add(Finding.warning("CARD_FUNCTION_ELSEWHERE", describe(f) + " is a function of the same card in "
+                        + "IOMMU group " + id + " (not the GPU's group " + target.iommuGroup() + "); that group holds "
+                        + "nothing else, so it can go to the VM with the GPU", "plan again with --with-siblings to "
+                        + "reserve the whole card"));
+                continue;
+            }
+            for (PciDevice d : groupDevices) {
+                if (reserved.stream().noneMatch(r -> r.address().equals(d.address()))) reserved.add(d);
+            }
+            if (!groups.contains(id)) groups.add(id);
+            card.add(new CardFunction(f.address().toString(), describeName(f), id, true,
+                    "--with-siblings: its IOMMU group " + id + " holds only this card's functions"));
+        }
+        return card;
+    }
+
+    private static String describeName(PciDevice d) {
+        return d.className() + (d.displayName() == null ? "" : ": " + d.displayName());
     }
 
     /** The target's group; with the IOMMU off, the functions of the target's slot. */

@@ -28,6 +28,15 @@ public final class Verifier {
      */
     public static VerifyReport verify(HostRoot root, HostFacts facts, List<HardwareProbe> probes, PciAddress target,
                                       String driver) {
+        return verify(root, facts, probes, target, driver, false);
+    }
+
+    /**
+     * @param withSiblings the card's functions in other groups were reserved too (`plan --with-siblings`): their
+     *                     groups are checked as well; otherwise they are named as left to the host
+     */
+    public static VerifyReport verify(HostRoot root, HostFacts facts, List<HardwareProbe> probes, PciAddress target,
+                                      String driver, boolean withSiblings) {
         List<Finding> out = new ArrayList<>();
         PciDevice device = facts.device(target).orElse(null);
         if (device == null) {
@@ -59,7 +68,22 @@ public final class Verifier {
             return new VerifyReport(target.toString(), null, driver, out);
         }
         String wanted = chooseDriver(facts, group, driver);
-        for (PciDevice d : facts.devicesOf(group)) {
+        List<IommuGroup> checked = new ArrayList<>(List.of(group));
+        for (PciDevice f : facts.devices()) {
+            if (!f.address().sameSlot(target) || f.iommuGroup() == null || f.iommuGroup() == group.id()) continue;
+            IommuGroup other = facts.group(f.iommuGroup()).orElse(null);
+            if (other == null || checked.contains(other)) continue;
+            if (withSiblings) {
+                checked.add(other);
+            } else {
+                out.add(Finding.info("CARD_FUNCTION_ELSEWHERE", f.address() + " [" + f.id() + "] " + f.className()
+                        + " is a function of the card in IOMMU group " + other.id() + ", not checked: it was reserved "
+                        + "only if the plan had --with-siblings (then verify with --with-siblings too)"));
+            }
+        }
+        List<PciDevice> devices = new ArrayList<>();
+        for (IommuGroup g : checked) devices.addAll(facts.devicesOf(g));
+        for (PciDevice d : devices) {
             if (d.classCode().isPciBridge()) continue;
             String now = d.driver();
             if (wanted.equals(now)) {
@@ -71,10 +95,10 @@ public final class Verifier {
                     "do not start a VM with this group (a half-reserved group can hang the host); fix the cause, reboot "
                     + "and verify again"));
         }
-        java.util.Set<passthrough.api.PciId> groupIds = facts.devicesOf(group).stream().filter(d -> !d.classCode().isPciBridge())
+        java.util.Set<passthrough.api.PciId> groupIds = devices.stream().filter(d -> !d.classCode().isPciBridge())
                 .map(PciDevice::id).collect(java.util.stream.Collectors.toSet());
         for (PciDevice twin : facts.devices()) {
-            if (group.id() == (twin.iommuGroup() == null ? -1 : twin.iommuGroup())) continue;
+            if (twin.iommuGroup() != null && checked.stream().anyMatch(g -> g.id() == twin.iommuGroup())) continue;
             if (groupIds.contains(twin.id()) && wanted.equals(twin.driver())) {
                 out.add(Finding.warning("TWIN_RESERVED", twin.address() + " [" + twin.id() + "] " + twin.className()
                         + " is outside the group but shares its ids and is bound to " + wanted + " too: an ids-based "
@@ -83,10 +107,12 @@ public final class Verifier {
             }
         }
         if (wanted.equals("vfio-pci")) {
-            String node = "dev/vfio/" + group.id();
-            if (root.exists(node)) out.add(Finding.info("VFIO_NODE", "/" + node + " exists"));
-            else out.add(Finding.error("NO_VFIO_NODE", "/" + node + " does not exist, so no VM can open the group",
-                    "it appears when every device of the group is bound to vfio-pci; check the errors above"));
+            for (IommuGroup g : checked) {
+                String node = "dev/vfio/" + g.id();
+                if (root.exists(node)) out.add(Finding.info("VFIO_NODE", "/" + node + " exists"));
+                else out.add(Finding.error("NO_VFIO_NODE", "/" + node + " does not exist, so no VM can open the group",
+                        "it appears when every device of the group is bound to vfio-pci; check the errors above"));
+            }
         }
         return new VerifyReport(target.toString(), group.id(), wanted, out);
     }
