@@ -105,7 +105,7 @@ public final class PlanExecutor {
                         + "being made (see history); nothing was written; make the plan again and apply it");
             }
             List<RecoveredTransaction> recovered = recovery(journal).run(options);
-            List<PlannedFile> planned = preflight.check(fileList, commandList, options);
+            List<PreflightedFile> planned = preflight.check(fileList, commandList, options);
             if (planned.stream().allMatch(p -> p.action() == FileAction.UNCHANGED)) {
                 return nothingToDo(planned, commandList, options, recovered);
             }
@@ -244,7 +244,7 @@ public final class PlanExecutor {
         return m.get();
     }
 
-    private ApplyResult nothingToDo(List<PlannedFile> planned, List<CommandOperation> commands, ApplyOptions options,
+    private ApplyResult nothingToDo(List<PreflightedFile> planned, List<CommandOperation> commands, ApplyOptions options,
                                     List<RecoveredTransaction> recovered) {
         List<JournaledFile> files = planned.stream().map(p -> new JournaledFile(p.target().requested(), p.target().realPath(),
                 FileAction.UNCHANGED, p.digestBefore(), p.digestAfter(), null, p.ownership().octalMode(), p.ownership().uid(),

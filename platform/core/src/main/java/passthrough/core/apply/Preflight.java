@@ -22,9 +22,9 @@ final class Preflight {
         this.runner = runner;
     }
 
-    List<PlannedFile> check(List<FileOperation> files, List<CommandOperation> commands, ApplyOptions options)
+    List<PreflightedFile> check(List<FileOperation> files, List<CommandOperation> commands, ApplyOptions options)
             throws RefusedException {
-        List<PlannedFile> planned = new ArrayList<>();
+        List<PreflightedFile> planned = new ArrayList<>();
         Map<String, String> seen = new HashMap<>();
         for (FileOperation op : files) {
             ResolvedTarget t = resolver.resolveFile(op.path());
@@ -47,7 +47,7 @@ final class Preflight {
         return planned;
     }
 
-    private PlannedFile plan(FileOperation op, ResolvedTarget t) throws RefusedException {
+    private PreflightedFile plan(FileOperation op, ResolvedTarget t) throws RefusedException {
         Path real = resolver.root().resolve(t.realPath());
         byte[] current = null;
         Ownership ownership = Ownership.NEW_FILE;
@@ -66,7 +66,7 @@ final class Preflight {
         Ownership wantedOwnership = op.executable() ? ownership.executable() : ownership;
         boolean reached = wanted == null ? current == null
                 : current != null && Arrays.equals(current, wanted) && wantedOwnership.equals(ownership);
-        if (reached) return new PlannedFile(t, FileAction.UNCHANGED, before, after, current, wanted, ownership, ownership);
+        if (reached) return new PreflightedFile(t, FileAction.UNCHANGED, before, after, current, wanted, ownership, ownership);
         if (!before.equals(op.expectedDigest())) {
             throw RefusedException.about(op.path(), "changed since the plan was made (stale plan: the plan saw "
                     + FileDigest.shortForm(op.expectedDigest()) + ", the file is now " + FileDigest.shortForm(before) + ")",
@@ -74,7 +74,7 @@ final class Preflight {
         }
         FileAction action = wanted == null ? FileAction.DELETE : current == null ? FileAction.CREATE : FileAction.REPLACE;
         requireWritable(op.path(), real, t.exists());
-        return new PlannedFile(t, action, before, after, current, wanted, ownership, wantedOwnership);
+        return new PreflightedFile(t, action, before, after, current, wanted, ownership, wantedOwnership);
     }
 
     /**

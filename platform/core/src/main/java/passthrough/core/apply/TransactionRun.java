@@ -28,7 +28,7 @@ final class TransactionRun {
         this.hook = hook;
     }
 
-    ApplyResult execute(TransactionDescription description, List<PlannedFile> planned, List<CommandOperation> commands,
+    ApplyResult execute(TransactionDescription description, List<PreflightedFile> planned, List<CommandOperation> commands,
                         ApplyOptions options, List<RecoveredTransaction> recovered) throws TransactionException {
         String txid = Journal.newTxid();
         JournalManifest m;
@@ -99,13 +99,13 @@ final class TransactionRun {
     }
 
     /** Backups first, then the manifest: until it exists no host file is touched, so recovery may drop the directory. */
-    private JournalManifest plan(String txid, TransactionDescription d, List<PlannedFile> planned,
+    private JournalManifest plan(String txid, TransactionDescription d, List<PreflightedFile> planned,
                                  List<CommandOperation> commands, ApplyOptions options) throws IOException {
         journal.create(txid);
         List<JournaledFile> files = new ArrayList<>();
         Set<String> createdDirectories = new LinkedHashSet<>();
         int backups = 0;
-        for (PlannedFile p : planned) {
+        for (PreflightedFile p : planned) {
             String backup = null;
             if (p.currentBytes() != null && p.action() != FileAction.UNCHANGED) {
                 backup = journal.writeBackup(txid, ++backups, p.currentBytes());
@@ -128,7 +128,7 @@ final class TransactionRun {
         return m;
     }
 
-    private void write(String txid, JournaledFile f, PlannedFile p) throws IOException {
+    private void write(String txid, JournaledFile f, PreflightedFile p) throws IOException {
         Path real = resolver.root().resolve(f.realPath());
         if (f.action() == FileAction.DELETE) {
             AtomicFiles.delete(real);

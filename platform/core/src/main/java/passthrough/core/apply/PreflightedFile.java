@@ -8,6 +8,6 @@ package passthrough.core.apply;
  * @param ownership    the current file's, or {@link Ownership#NEW_FILE} for a file to create: what a restore gives back
  * @param newOwnership what the written file gets: the same, plus execute bits when the plan asks for them
  */
-record PlannedFile(ResolvedTarget target, FileAction action, String digestBefore, String digestAfter,
+record PreflightedFile(ResolvedTarget target, FileAction action, String digestBefore, String digestAfter,
                    byte[] currentBytes, byte[] newContent, Ownership ownership, Ownership newOwnership) {
 }
