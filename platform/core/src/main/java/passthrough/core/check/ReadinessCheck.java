@@ -3,6 +3,7 @@ package passthrough.core.check;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import passthrough.core.plugins.Probes;
 import passthrough.api.CpuVendor;
 import passthrough.api.Finding;
 import passthrough.api.FirmwareTable;
@@ -24,7 +25,7 @@ public final class ReadinessCheck {
 
     public static ReadinessReport run(HostFacts facts, List<HardwareProbe> probes) {
         List<Finding> findings = new ArrayList<>();
-        HardwareProbe probe = probes.stream().filter(p -> p.recognizes(facts)).findFirst().orElse(null);
+        HardwareProbe probe = Probes.forHost(probes, facts).orElse(null);
         IommuRequirement req = probe == null ? null : probe.requirement(facts);
 
         cpu(facts, findings);

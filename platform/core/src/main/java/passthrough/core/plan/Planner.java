@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import passthrough.core.plugins.Probes;
 import passthrough.api.BindingStrategy;
 import passthrough.api.BootloaderWriter;
 import passthrough.api.Change;
@@ -158,7 +159,7 @@ public final class Planner {
      */
     private IommuRequirement iommu(PciDevice target, KernelCommandLine configured,
                                    List<KernelParametersChange> commandLine) throws PlanRefusedException {
-        HardwareProbe probe = plugins.probes().stream().filter(p -> p.recognizes(facts)).findFirst().orElse(null);
+        HardwareProbe probe = Probes.forHost(plugins.probes(), facts).orElse(null);
         IommuRequirement req = probe == null ? null : probe.requirement(facts, configured);
         if (!facts.iommuActive()) {
             if (req == null) {

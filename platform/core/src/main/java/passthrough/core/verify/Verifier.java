@@ -2,6 +2,7 @@ package passthrough.core.verify;
 
 import java.util.ArrayList;
 import java.util.List;
+import passthrough.core.plugins.Probes;
 import passthrough.api.Finding;
 import passthrough.api.HardwareProbe;
 import passthrough.api.HostFacts;
@@ -44,7 +45,7 @@ public final class Verifier {
                     + "moved to another slot (its address changed)", "find it with `passthrough groups --gpu` and plan again"));
             return new VerifyReport(target.toString(), null, driver, out);
         }
-        HardwareProbe probe = probes.stream().filter(p -> p.recognizes(facts)).findFirst().orElse(null);
+        HardwareProbe probe = Probes.forHost(probes, facts).orElse(null);
         IommuRequirement req = probe == null ? null : probe.requirement(facts);
         if (!facts.iommuActive()) {
             out.add(Finding.error("IOMMU_INACTIVE", "the IOMMU is not active after the reboot (sys/kernel/iommu_groups is "
