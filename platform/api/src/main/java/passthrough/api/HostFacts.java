@@ -74,6 +74,114 @@ public final class HostFacts {
         this.byAddress = Map.copyOf(index);
     }
 
+    /** A builder with every field at its default; see {@link Builder}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Builds {@link HostFacts} one field at a time. Tests and plugins build facts for one concern (a bootloader file,
+     * a kernel's modules, a firmware table), and a thirteen-argument constructor makes each of them spell out every
+     * other field too, so a reader cannot see which argument the test is about. Unset fields keep the defaults: empty
+     * lists, maps and sets, {@link CpuInfo#unknown()}, {@link KernelCommandLine#empty()}, {@link KernelModules#unknown()},
+     * {@link OsRelease#unknown()} and a null (unknown) kernel release. {@link #build()} copies what it was given, so a
+     * builder can be reused.
+     */
+    public static final class Builder {
+        private List<PciDevice> devices = List.of();
+        private List<IommuGroup> groups = List.of();
+        private List<String> iommuUnits = List.of();
+        private Map<FirmwareTable, Presence> firmwareTables = Map.of();
+        private CpuInfo cpu = CpuInfo.unknown();
+        private KernelCommandLine commandLine = KernelCommandLine.empty();
+        private String kernelRelease;
+        private KernelModules modules = KernelModules.unknown();
+        private OsRelease os = OsRelease.unknown();
+        private Map<String, String> files = Map.of();
+        private java.util.Set<String> commands = java.util.Set.of();
+        private Map<PciAddress, String> criticalDevices = Map.of();
+        private List<Finding> readProblems = List.of();
+
+        private Builder() {
+        }
+
+        public Builder devices(List<PciDevice> devices) {
+            this.devices = java.util.Objects.requireNonNull(devices, "devices");
+            return this;
+        }
+
+        public Builder groups(List<IommuGroup> groups) {
+            this.groups = java.util.Objects.requireNonNull(groups, "groups");
+            return this;
+        }
+
+        public Builder iommuUnits(List<String> iommuUnits) {
+            this.iommuUnits = java.util.Objects.requireNonNull(iommuUnits, "iommuUnits");
+            return this;
+        }
+
+        public Builder firmwareTables(Map<FirmwareTable, Presence> firmwareTables) {
+            this.firmwareTables = java.util.Objects.requireNonNull(firmwareTables, "firmwareTables");
+            return this;
+        }
+
+        public Builder cpu(CpuInfo cpu) {
+            this.cpu = java.util.Objects.requireNonNull(cpu, "cpu");
+            return this;
+        }
+
+        public Builder commandLine(KernelCommandLine commandLine) {
+            this.commandLine = java.util.Objects.requireNonNull(commandLine, "commandLine");
+            return this;
+        }
+
+        /** The command line parsed from its text, as {@link KernelCommandLine#parse(String)} does. */
+        public Builder commandLine(String commandLine) {
+            return commandLine(KernelCommandLine.parse(java.util.Objects.requireNonNull(commandLine, "commandLine")));
+        }
+
+        /** The running kernel's release (uname -r); null when unknown, the default. */
+        public Builder kernelRelease(String kernelRelease) {
+            this.kernelRelease = kernelRelease;
+            return this;
+        }
+
+        public Builder modules(KernelModules modules) {
+            this.modules = java.util.Objects.requireNonNull(modules, "modules");
+            return this;
+        }
+
+        public Builder os(OsRelease os) {
+            this.os = java.util.Objects.requireNonNull(os, "os");
+            return this;
+        }
+
+        public Builder files(Map<String, String> files) {
+            this.files = java.util.Objects.requireNonNull(files, "files");
+            return this;
+        }
+
+        public Builder commands(java.util.Set<String> commands) {
+            this.commands = java.util.Objects.requireNonNull(commands, "commands");
+            return this;
+        }
+
+        public Builder criticalDevices(Map<PciAddress, String> criticalDevices) {
+            this.criticalDevices = java.util.Objects.requireNonNull(criticalDevices, "criticalDevices");
+            return this;
+        }
+
+        public Builder readProblems(List<Finding> readProblems) {
+            this.readProblems = java.util.Objects.requireNonNull(readProblems, "readProblems");
+            return this;
+        }
+
+        public HostFacts build() {
+            return new HostFacts(devices, groups, iommuUnits, firmwareTables, cpu, commandLine, kernelRelease, modules, os,
+                    files, commands, criticalDevices, readProblems);
+        }
+    }
+
     private HostFacts(HostFacts from, Map<String, FileOrigin> fileOrigins) {
         this.devices = from.devices;
         this.groups = from.groups;

@@ -82,10 +82,22 @@ public final class HostFactsReader {
                     d.driver(), d.modalias(), group, names.vendorName(d.id().vendor()).orElse(null),
                     names.deviceName(d.id()).orElse(null), names.className(d.classCode()), aliases.modulesFor(d.modalias())));
         }
-        return new HostFacts(devices, groups, readIommuUnits(), readFirmwareTables(), readCpu(),
-                text("proc/cmdline").map(s -> KernelCommandLine.parse(s.strip())).orElse(KernelCommandLine.empty()),
-                release, modules, readOsRelease(), readConfigFiles(), readCommands(), readCriticalDevices(),
-                problems.findings()).withFileOrigins(fileOrigins);
+        return HostFacts.builder()
+                .devices(devices)
+                .groups(groups)
+                .iommuUnits(readIommuUnits())
+                .firmwareTables(readFirmwareTables())
+                .cpu(readCpu())
+                .commandLine(text("proc/cmdline").map(s -> KernelCommandLine.parse(s.strip())).orElse(KernelCommandLine.empty()))
+                .kernelRelease(release)
+                .modules(modules)
+                .os(readOsRelease())
+                .files(readConfigFiles())
+                .commands(readCommands())
+                .criticalDevices(readCriticalDevices())
+                .readProblems(problems.findings())
+                .build()
+                .withFileOrigins(fileOrigins);
     }
 
     private static PciIdsDatabase namesFor(HostRoot root, Set<PciId> ids) {

@@ -32,7 +32,6 @@ import passthrough.api.KernelCommandLine;
 import passthrough.api.KernelModules;
 import passthrough.api.KernelParameter;
 import passthrough.api.KernelParametersChange;
-import passthrough.api.OsRelease;
 import passthrough.api.PciAddress;
 import passthrough.api.PciClassCode;
 import passthrough.api.PciDevice;
@@ -65,10 +64,9 @@ class PlannerTest {
         Map<Integer, List<PciAddress>> byGroup = new java.util.TreeMap<>();
         for (PciDevice d : devices) if (d.iommuGroup() != null) byGroup.computeIfAbsent(d.iommuGroup(), k -> new ArrayList<>()).add(d.address());
         List<IommuGroup> groups = byGroup.entrySet().stream().map(e -> new IommuGroup(e.getKey(), e.getValue())).toList();
-        return new HostFacts(devices, groups, List.of(), Map.of(FirmwareTable.DMAR, Presence.PRESENT),
-                new CpuInfo(CpuVendor.INTEL, "cpu", true, true), KernelCommandLine.parse(cmdline), "6.1.0",
-                new KernelModules(Set.of(), Set.of("vfio_pci"), Set.of(), true), OsRelease.unknown(), Map.of(), Set.of(),
-                critical, List.of());
+        return HostFacts.builder().devices(devices).groups(groups).firmwareTables(Map.of(FirmwareTable.DMAR, Presence.PRESENT))
+                .cpu(new CpuInfo(CpuVendor.INTEL, "cpu", true, true)).commandLine(cmdline).kernelRelease("6.1.0")
+                .modules(new KernelModules(Set.of(), Set.of("vfio_pci"), Set.of(), true)).criticalDevices(critical).build();
     }
 
     PlannerPlugins plugins() {
@@ -169,10 +167,10 @@ class PlannerTest {
         HostFacts h = host(gpuGroup, Map.of(), "quiet");
         assertEquals("NO_SUCH_DEVICE", assertThrows(PlanRefusedException.class, () -> Planner.plan(root, h, plugins(),
                 new PlanRequest(PciAddress.parse("09:00.0"), "auto", false, false))).code());
-        HostFacts off = new HostFacts(gpuGroup.stream().map(d -> dev(d.address().toShortString(), d.id().vendor(), d.id().device(),
-                d.classCode().value(), null, false)).toList(), List.of(), List.of(), Map.of(FirmwareTable.DMAR, Presence.ABSENT),
-                new CpuInfo(CpuVendor.INTEL, "cpu", true, true), KernelCommandLine.parse("quiet"), "6.1.0", KernelModules.unknown(),
-                OsRelease.unknown(), Map.of(), Set.of(), List.of());
+        HostFacts off = HostFacts.builder().devices(gpuGroup.stream().map(d -> dev(d.address().toShortString(), d.id().vendor(),
+                        d.id().device(), d.classCode().value(), null, false)).toList())
+                .firmwareTables(Map.of(FirmwareTable.DMAR, Presence.ABSENT)).cpu(new CpuInfo(CpuVendor.INTEL, "cpu", true, true))
+                .commandLine("quiet").kernelRelease("6.1.0").build();
         assertEquals("NO_IOMMU", assertThrows(PlanRefusedException.class, () -> Planner.plan(root, off, plugins(),
                 new PlanRequest(PciAddress.parse("01:00.0"), "auto", false, false))).code());
     }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import passthrough.api.CpuInfo;
@@ -12,9 +11,6 @@ import passthrough.api.CpuVendor;
 import passthrough.api.FirmwareTable;
 import passthrough.api.HostFacts;
 import passthrough.api.IommuRequirement;
-import passthrough.api.KernelCommandLine;
-import passthrough.api.KernelModules;
-import passthrough.api.OsRelease;
 import passthrough.api.Presence;
 import passthrough.api.Severity;
 
@@ -22,9 +18,8 @@ class AmdViProbeTest {
     private final AmdViProbe probe = new AmdViProbe();
 
     static HostFacts host(CpuVendor vendor, String cmdline, Presence ivrs) {
-        return new HostFacts(List.of(), List.of(), List.of(), Map.of(FirmwareTable.IVRS, ivrs),
-                new CpuInfo(vendor, "cpu", true, true), KernelCommandLine.parse(cmdline), "6.1.0",
-                KernelModules.unknown(), OsRelease.unknown(), Map.of(), java.util.Set.of(), List.of());
+        return HostFacts.builder().firmwareTables(Map.of(FirmwareTable.IVRS, ivrs))
+                .cpu(new CpuInfo(vendor, "cpu", true, true)).commandLine(cmdline).build();
     }
 
     private String applied(String cmdline) {

@@ -13,15 +13,11 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import passthrough.api.CommandChange;
 import passthrough.api.Contribution;
-import passthrough.api.CpuInfo;
 import passthrough.api.FileChange;
 import passthrough.api.Finding;
 import passthrough.api.HostFacts;
-import passthrough.api.KernelCommandLine;
-import passthrough.api.KernelModules;
 import passthrough.api.KernelParameter;
 import passthrough.api.KernelParametersChange;
-import passthrough.api.OsRelease;
 import passthrough.api.Severity;
 
 class GrubDebianWriterTest {
@@ -32,8 +28,7 @@ class GrubDebianWriterTest {
             List.of(KernelParameter.of("iommu", "off")), "turn on Intel VT-d");
 
     static HostFacts host(Map<String, String> files, Set<String> commands) {
-        return new HostFacts(List.of(), List.of(), List.of(), Map.of(), CpuInfo.unknown(), KernelCommandLine.empty(),
-                "6.1.0", KernelModules.unknown(), OsRelease.unknown(), files, commands, List.of());
+        return HostFacts.builder().files(files).commands(commands).build();
     }
 
     static HostFacts host(String etcDefaultGrub) {

@@ -20,15 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import passthrough.api.CommandChange;
 import passthrough.api.Contribution;
-import passthrough.api.CpuInfo;
 import passthrough.api.FileChange;
 import passthrough.api.Finding;
 import passthrough.api.HostFacts;
 import passthrough.api.KernelCommandLine;
-import passthrough.api.KernelModules;
 import passthrough.api.KernelParameter;
 import passthrough.api.KernelParametersChange;
-import passthrough.api.OsRelease;
 import passthrough.api.Severity;
 
 class GrubLfsWriterTest {
@@ -55,8 +52,7 @@ class GrubLfsWriterTest {
     }
 
     static HostFacts host(Map<String, String> files, Set<String> commands) {
-        return new HostFacts(List.of(), List.of(), List.of(), Map.of(), CpuInfo.unknown(), KernelCommandLine.empty(),
-                "6.10.5", KernelModules.unknown(), OsRelease.unknown(), files, commands, List.of());
+        return HostFacts.builder().files(files).commands(commands).build();
     }
 
     static HostFacts host(String grubCfg) {

@@ -9,20 +9,15 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import passthrough.api.CommandChange;
 import passthrough.api.Contribution;
-import passthrough.api.CpuInfo;
 import passthrough.api.EarlyModulesChange;
 import passthrough.api.FileChange;
 import passthrough.api.HostFacts;
-import passthrough.api.KernelCommandLine;
-import passthrough.api.KernelModules;
-import passthrough.api.OsRelease;
 
 class InitramfsToolsLoaderTest {
     static final String STOCK = "# List of modules that you want to include in your initramfs.\n# Syntax:  module_name [args ...]\n";
 
     static HostFacts host(Map<String, String> files) {
-        return new HostFacts(List.of(), List.of(), List.of(), Map.of(), CpuInfo.unknown(), KernelCommandLine.empty(), "6.1.0-27-amd64",
-                KernelModules.unknown(), OsRelease.unknown(), files, Set.of("update-initramfs"), List.of());
+        return HostFacts.builder().kernelRelease("6.1.0-27-amd64").files(files).commands(Set.of("update-initramfs")).build();
     }
 
     @Test

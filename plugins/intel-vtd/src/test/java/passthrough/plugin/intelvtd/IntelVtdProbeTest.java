@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import passthrough.api.CpuInfo;
@@ -13,17 +12,14 @@ import passthrough.api.FirmwareTable;
 import passthrough.api.HostFacts;
 import passthrough.api.IommuRequirement;
 import passthrough.api.KernelCommandLine;
-import passthrough.api.KernelModules;
-import passthrough.api.OsRelease;
 import passthrough.api.Presence;
 
 class IntelVtdProbeTest {
     private final IntelVtdProbe probe = new IntelVtdProbe();
 
     static HostFacts host(CpuVendor vendor, String cmdline, Presence dmar) {
-        return new HostFacts(List.of(), List.of(), List.of(), Map.of(FirmwareTable.DMAR, dmar),
-                new CpuInfo(vendor, "cpu", true, true), KernelCommandLine.parse(cmdline), "6.1.0",
-                KernelModules.unknown(), OsRelease.unknown(), Map.of(), java.util.Set.of(), List.of());
+        return HostFacts.builder().firmwareTables(Map.of(FirmwareTable.DMAR, dmar))
+                .cpu(new CpuInfo(vendor, "cpu", true, true)).commandLine(cmdline).build();
     }
 
     private String applied(String cmdline) {

@@ -8,18 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import passthrough.api.CpuInfo;
 import passthrough.api.EarlyModulesChange;
 import passthrough.api.FileChange;
 import passthrough.api.HostFacts;
-import passthrough.api.KernelCommandLine;
-import passthrough.api.KernelModules;
 import passthrough.api.OsRelease;
 
 class LfsSysconfigLoaderTest {
     static HostFacts lfs(Map<String, String> files, Set<String> commands) {
-        return new HostFacts(List.of(), List.of(), List.of(), Map.of(), CpuInfo.unknown(), KernelCommandLine.empty(), "6.10.5-lfs-12.2",
-                KernelModules.unknown(), new OsRelease("lfs", "12.2", "Linux From Scratch 12.2", List.of(), Map.of()), files, commands, List.of());
+        return HostFacts.builder().os(new OsRelease("lfs", "12.2", "Linux From Scratch 12.2", List.of(), Map.of())).files(files)
+                .commands(commands).build();
     }
 
     @Test

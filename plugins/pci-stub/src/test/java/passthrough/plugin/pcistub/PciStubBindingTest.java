@@ -8,13 +8,11 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import passthrough.api.Contribution;
-import passthrough.api.CpuInfo;
 import passthrough.api.HostFacts;
 import passthrough.api.KernelCommandLine;
 import passthrough.api.KernelModules;
 import passthrough.api.FileChange;
 import passthrough.api.KernelParametersChange;
-import passthrough.api.OsRelease;
 import passthrough.api.PciAddress;
 import passthrough.api.PciClassCode;
 import passthrough.api.PciDevice;
@@ -30,8 +28,8 @@ class PciStubBindingTest {
                     "xhci_hcd", null, 34, null, null, "c", List.of("xhci_pci")));
 
     static HostFacts host(Set<String> builtin, String cmdline) {
-        return new HostFacts(GROUP, List.of(), List.of(), Map.of(), CpuInfo.unknown(), KernelCommandLine.parse(cmdline), "5.4.0",
-                new KernelModules(builtin, Set.of("pci_stub"), Set.of(), true), OsRelease.unknown(), Map.of(), Set.of(), List.of());
+        return HostFacts.builder().devices(GROUP).commandLine(cmdline).kernelRelease("5.4.0")
+                .modules(new KernelModules(builtin, Set.of("pci_stub"), Set.of(), true)).build();
     }
 
     @Test
@@ -51,8 +49,9 @@ class PciStubBindingTest {
     }
 
     static HostFacts moduleHost(List<PciDevice> devices, String cmdline, Map<String, String> files) {
-        return new HostFacts(devices, List.of(), List.of(), Map.of(), CpuInfo.unknown(), KernelCommandLine.parse(cmdline), "6.1.0",
-                new KernelModules(Set.of(), Set.of("pci_stub", "nouveau", "nvidia", "xhci_pci"), Set.of(), true), OsRelease.unknown(), files, Set.of(), List.of());
+        return HostFacts.builder().devices(devices).commandLine(cmdline).kernelRelease("6.1.0")
+                .modules(new KernelModules(Set.of(), Set.of("pci_stub", "nouveau", "nvidia", "xhci_pci"), Set.of(), true)).files(files)
+                .build();
     }
 
     static String conf(Contribution c) {

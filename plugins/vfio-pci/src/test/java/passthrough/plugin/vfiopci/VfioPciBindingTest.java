@@ -18,7 +18,6 @@ import passthrough.api.HostFacts;
 import passthrough.api.KernelCommandLine;
 import passthrough.api.KernelModules;
 import passthrough.api.KernelParametersChange;
-import passthrough.api.OsRelease;
 import passthrough.api.PciAddress;
 import passthrough.api.PciClassCode;
 import passthrough.api.PciDevice;
@@ -45,9 +44,8 @@ class VfioPciBindingTest {
             "i2c_nvidia_gpu", "amdgpu");
 
     static HostFacts host(String release, Set<String> builtin, String cmdline) {
-        return new HostFacts(GTX1660, List.of(), List.of(), Map.of(), new CpuInfo(CpuVendor.INTEL, "cpu", true, true),
-                KernelCommandLine.parse(cmdline), release, new KernelModules(builtin, LOADABLE, Set.of(), true),
-                OsRelease.unknown(), Map.of(), Set.of(), List.of());
+        return HostFacts.builder().devices(GTX1660).cpu(new CpuInfo(CpuVendor.INTEL, "cpu", true, true)).commandLine(cmdline)
+                .kernelRelease(release).modules(new KernelModules(builtin, LOADABLE, Set.of(), true)).build();
     }
 
     static <T extends Change> List<T> of(Contribution c, Class<T> type) {
@@ -107,9 +105,8 @@ class VfioPciBindingTest {
     }
 
     static HostFacts host(List<PciDevice> devices, Set<String> builtin, String cmdline, Map<String, String> files) {
-        return new HostFacts(devices, List.of(), List.of(), Map.of(), new CpuInfo(CpuVendor.INTEL, "cpu", true, true),
-                KernelCommandLine.parse(cmdline), "6.1.0-27-amd64", new KernelModules(builtin, LOADABLE, Set.of(), true),
-                OsRelease.unknown(), files, Set.of(), List.of());
+        return HostFacts.builder().devices(devices).cpu(new CpuInfo(CpuVendor.INTEL, "cpu", true, true)).commandLine(cmdline)
+                .kernelRelease("6.1.0-27-amd64").modules(new KernelModules(builtin, LOADABLE, Set.of(), true)).files(files).build();
     }
 
     static String conf(Contribution c) {
@@ -190,9 +187,9 @@ class VfioPciBindingTest {
     void aDriverNameThatIsNoModuleGetsNoSoftdep() {
         List<PciDevice> bochs = List.of(new PciDevice(PciAddress.parse("01:00.0"), new PciId(0x1234, 0x1111), null,
                 new PciClassCode(0x038000), 2, false, "bochs-drm", null, 7, null, null, "display", List.of("bochs")));
-        HostFacts h = new HostFacts(bochs, List.of(), List.of(), Map.of(), new CpuInfo(CpuVendor.INTEL, "cpu", true, true),
-                KernelCommandLine.parse(""), "6.1.0-27-amd64", new KernelModules(Set.of(), Set.of("vfio_pci", "bochs"), Set.of(), true),
-                OsRelease.unknown(), Map.of(), Set.of(), List.of());
+        HostFacts h = HostFacts.builder().devices(bochs).cpu(new CpuInfo(CpuVendor.INTEL, "cpu", true, true))
+                .kernelRelease("6.1.0-27-amd64").modules(new KernelModules(Set.of(), Set.of("vfio_pci", "bochs"), Set.of(), true))
+                .build();
         String conf = conf(binding.reserve(h, new Reservation(bochs, false)));
         assertTrue(conf.contains("softdep bochs pre: vfio-pci\n"), conf);
         assertFalse(conf.contains("bochs_drm"), conf);
