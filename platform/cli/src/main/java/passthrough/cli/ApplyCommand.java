@@ -90,13 +90,17 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
                 ? PlanCommand.make(global, new PlanRequest(PciAddress.parse(source.device), binding, allowSharedGroup, allowBootGpu))
                 : readPlan(source.planFile);
         if (plan.changesNothing()) {
-            if (global.json) Json.print(out, summary(plan, null));
+            if (global.json) printJson(summary(plan, null));
             else out.println("Nothing to do: the host is already set up for " + plan.target() + ".");
             out.flush();
             return ExitCodes.OK;
         }
         if (!global.json) PlanCommand.print(out, plan, null);
         if (!yes && !confirm(out)) {
+            if (global.json) {
+                throw new UserError(ExitCodes.NOT_READY, "NOT_CONFIRMED", "not applied: the changes were not confirmed",
+                        null, summary(plan, null));
+            }
             out.println("Not applied.");
             out.flush();
             return ExitCodes.NOT_READY;
@@ -154,6 +158,9 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         }
     }
 
+    /** What recoverFirst did, for the --json document's "recovered". */
+    private final List<String> recoveredFirst = new ArrayList<>();
+
     private void recoverFirst(PrintWriter out, ApplyOptions options) {
         if (!java.nio.file.Files.isDirectory(global.root)) return; // the planner reports a bad --root (exit 2)
         // with --json stdout carries only the JSON document
@@ -161,6 +168,7 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         try {
             for (RecoveredTransaction t : PlanExecutor.forRoot(global.root).recover(options)) {
                 to.println("Recovered an unfinished transaction first: " + t.message());
+                recoveredFirst.add(t.message());
             }
             to.flush();
         } catch (RefusedException e) {
@@ -196,7 +204,7 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
     }
 
     /** What --json prints: the transaction, each file's action and each command's outcome. */
-    static Map<String, Object> summary(Plan plan, ApplyResult r) {
+    Map<String, Object> summary(Plan plan, ApplyResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("target", plan.target());
         m.put("binding", plan.binding());
@@ -212,18 +220,20 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
             Map<String, Object> cm = new LinkedHashMap<>();
             cm.put("argv", c.argv());
             cm.put("status", c.status().toString().toLowerCase(Locale.ROOT));
+            cm.put("exitStatus", c.exitStatus());
             commands.add(cm);
         }
         m.put("commands", commands);
-        m.put("recovered", r == null ? List.of() : r.recovered().stream().map(RecoveredTransaction::message).toList());
+        List<String> recovered = new ArrayList<>(recoveredFirst);
+        if (r != null) r.recovered().forEach(t -> recovered.add(t.message()));
+        m.put("recovered", recovered);
         m.put("rebootRequired", r != null && r.changedAnything() && plan.rebootRequired());
         return m;
     }
 
     private void report(PrintWriter out, ApplyResult r, Plan plan) {
         if (global.json) {
-            Json.print(out, summary(plan, r));
-            out.flush();
+            printJson(summary(plan, r));
             return;
         }
         for (RecoveredTransaction t : r.recovered()) out.println("Recovered an unfinished transaction first: " + t.message());

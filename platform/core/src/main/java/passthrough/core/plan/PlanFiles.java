@@ -1,5 +1,6 @@
 package passthrough.core.plan;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -7,10 +8,19 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 
-/** Plans as JSON: `plan --out` writes one, `apply PLAN.json` reads it back. Unknown fields are refused. */
+/**
+ * Plans as JSON: `plan --out` writes one, `apply PLAN.json` reads it back. Unknown fields are refused, except the
+ * envelope `plan --json` puts around the same plan ("schemaVersion", "command"), so its output can be applied too.
+ */
 public final class PlanFiles {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .addMixIn(Plan.class, JsonEnvelope.class);
+
+    /** The fields of the CLI's --json envelope (docs/json.md), ignored when a plan is read. */
+    @JsonIgnoreProperties(value = {"schemaVersion", "command"}, allowGetters = false)
+    private abstract static class JsonEnvelope {
+    }
 
     private PlanFiles() {
     }
