@@ -120,7 +120,7 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
             return ExitCodes.OK;
         } catch (CommandFailedException e) {
             String longer = e.outcome() == CommandResult.Outcome.TIMED_OUT ? " (--command-timeout SECONDS)" : "";
-            throw new UserError(ExitCodes.NOT_READY, e.getMessage() + longer + outputTail(e.argv(), e.outputTail()), e);
+            throw new UserError(ExitCodes.NOT_READY, "COMMAND_FAILED", e.getMessage() + longer + outputTail(e.argv(), e.outputTail()), e, null);
         } catch (RefusedException e) {
             throw new UserError(ExitCodes.REFUSED, "refused: " + e.getMessage(), e);
         } catch (TransactionException e) {
