@@ -212,7 +212,10 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         m.put("changed", r != null && r.changedAnything());
         List<Map<String, Object>> files = new ArrayList<>();
         if (r != null) for (JournaledFile f : r.files()) {
-            files.add(new LinkedHashMap<>(Map.of("path", f.path(), "action", f.action().toString().toLowerCase(Locale.ROOT))));
+            Map<String, Object> fm = new LinkedHashMap<>(); // path first, always (Map.of's order varies by run)
+            fm.put("path", f.path());
+            fm.put("action", f.action().toString().toLowerCase(Locale.ROOT));
+            files.add(fm);
         }
         m.put("files", files);
         List<Map<String, Object>> commands = new ArrayList<>();
