@@ -46,4 +46,15 @@ class PlanFilesTest {
         assertTrue(PlanFiles.read(file).changesNothing());
         assertTrue(List.of().isEmpty());
     }
+
+    /** `plan --json` wraps the plan in the CLI's envelope; that output is a plan file too, other unknown fields are not. */
+    @org.junit.jupiter.api.Test
+    void theJsonEnvelopeIsAcceptedButOtherUnknownFieldsAreRefused() throws IOException {
+        String body = plan("[]", "[]").substring(1);
+        Path wrapped = Files.writeString(tmp.resolve("wrapped.json"), "{\"schemaVersion\":1,\"command\":\"plan\"," + body);
+        org.junit.jupiter.api.Assertions.assertEquals("0000:65:00.0", PlanFiles.read(wrapped).target());
+        Path unknown = Files.writeString(tmp.resolve("unknown.json"), "{\"surprise\":1," + body);
+        IOException e = assertThrows(IOException.class, () -> PlanFiles.read(unknown));
+        assertTrue(e.getMessage().contains("surprise"), e.getMessage());
+    }
 }
