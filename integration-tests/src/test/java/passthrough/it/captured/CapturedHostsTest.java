@@ -250,13 +250,25 @@ class CapturedHostsTest {
     @ValueSource(strings = {INTEL, AMD, NONE})
     void replayedGroupsEqualTheLiveRun(String capture) throws Exception {
         JsonNode live = JSON.readTree(Files.readString(resource(capture + ".groups.json")));
-        assertEquals(live, run(capture, "groups", "--json").json());
+        assertEquals(withoutEnvelope(live), withoutEnvelope(run(capture, "groups", "--json").json()));
+    }
+
+    /**
+     * The document without the --json envelope (schemaVersion, command; docs/json.md): the captured files predate
+     * it, and the envelope says nothing about the host. The replay's envelope is checked here instead.
+     */
+    static JsonNode withoutEnvelope(JsonNode doc) {
+        com.fasterxml.jackson.databind.node.ObjectNode copy = ((com.fasterxml.jackson.databind.node.ObjectNode) doc).deepCopy();
+        if (copy.has("schemaVersion")) assertEquals(1, copy.get("schemaVersion").asInt(), "schemaVersion");
+        copy.remove("schemaVersion");
+        copy.remove("command");
+        return copy;
     }
 
     @ParameterizedTest
     @ValueSource(strings = {INTEL, AMD, NONE})
     void replayedCheckEqualsTheLiveRun(String capture) throws Exception {
         JsonNode live = JSON.readTree(Files.readString(resource(capture + ".check.json")));
-        assertEquals(live, run(capture, "check", "--json").json());
+        assertEquals(withoutEnvelope(live), withoutEnvelope(run(capture, "check", "--json").json()));
     }
 }

@@ -71,6 +71,30 @@ class LauncherTest {
         assertTrue(ids.stream().allMatch(i -> i.endsWith(":STARTED")), "every bundled plugin starts: " + ids);
     }
 
+    /**
+     * Each command's --json document through the real launcher: Jackson must be able to read every JSON view on the
+     * module path (verify --json once failed there with exit 70: its record was in a package not opened to Jackson).
+     */
+    @Test
+    void everyJsonDocumentIsWrittenOnTheModulePath() throws Exception {
+        Path host = passthrough.it.cli.Cli.copyTree(REPO.resolve("samples/hosts/seed1-ubuntu-18.04"), tmp.resolve("seed1"));
+        Path launcher = REPO.resolve("bin/passthrough");
+        List<List<String>> commands = List.of(List.of("check"), List.of("groups"), List.of("plugins"),
+                List.of("report", "--out", tmp.resolve("seed1.tar.gz").toString()), List.of("plan", "--device", "65:00.0"),
+                List.of("apply", "--device", "65:00.0", "--yes", "--no-commands"), List.of("history"),
+                List.of("rollback", "--no-commands"), List.of("verify", "--device", "65:00.0"),
+                List.of("plan", "--device", "17:00.0"));
+        for (List<String> c : commands) {
+            List<String> args = new ArrayList<>(List.of("--root", host.toString(), "--json"));
+            args.addAll(c);
+            Run r = run(launcher, args.toArray(String[]::new));
+            assertTrue(r.exit() != 70 && !r.err().contains("internal error"), c + ": " + r.err());
+            JsonNode json = JSON.readTree(r.out());
+            assertEquals(1, json.get("schemaVersion").asInt(), c + ": " + r.out());
+            assertEquals(c.get(0), json.get("command").asText(), c + ": " + r.out());
+        }
+    }
+
     @Test
     void verboseLogsGoToStderrAndJsonStaysClean() throws Exception {
         Run r = run(REPO.resolve("bin/passthrough"), "-v", "--root", emptyHost.getParent().toString(), "check", "--json");

@@ -84,13 +84,17 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
                 ? PlanCommand.make(global, reservation.request(source.device))
                 : readPlan(source.planFile);
         if (plan.changesNothing()) {
-            if (global.json) Json.print(out, summary(plan, null));
+            if (global.json) printJson(summary(plan, null));
             else out.println("Nothing to do: the host is already set up for " + plan.target() + ".");
             out.flush();
             return ExitCodes.OK;
         }
         if (!global.json) PlanCommand.print(out, plan, null);
         if (!yes && !confirm(out)) {
+            if (global.json) {
+                throw new UserError(ExitCodes.NOT_READY, "NOT_CONFIRMED", "not applied: the changes were not confirmed",
+                        null, summary(plan, null));
+            }
             out.println("Not applied.");
             out.flush();
             return ExitCodes.NOT_READY;
@@ -113,7 +117,7 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
             return ExitCodes.OK;
         } catch (CommandFailedException e) {
             String longer = e.outcome() == CommandResult.Outcome.TIMED_OUT ? " (--command-timeout SECONDS)" : "";
-            throw new UserError(ExitCodes.NOT_READY, e.getMessage() + longer + outputTail(e.argv(), e.outputTail()), e);
+            throw new UserError(ExitCodes.NOT_READY, "COMMAND_FAILED", e.getMessage() + longer + outputTail(e.argv(), e.outputTail()), e, null);
         } catch (RefusedException e) {
             throw new UserError(ExitCodes.REFUSED, "refused: " + e.getMessage(), e);
         } catch (TransactionException e) {
@@ -151,6 +155,9 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         }
     }
 
+    /** What recoverFirst did, for the --json document's "recovered". */
+    private final List<String> recoveredFirst = new ArrayList<>();
+
     private void recoverFirst(PrintWriter out, ApplyOptions options) {
         if (!java.nio.file.Files.isDirectory(global.root)) return; // the planner reports a bad --root (exit 2)
         // with --json stdout carries only the JSON document
@@ -158,6 +165,7 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         try {
             for (RecoveredTransaction t : PlanExecutor.forRoot(global.root).recover(options)) {
                 to.println("Recovered an unfinished transaction first: " + t.message());
+                recoveredFirst.add(t.message());
             }
             to.flush();
         } catch (RefusedException e) {
@@ -193,7 +201,7 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
     }
 
     /** What --json prints: the transaction, each file's action and each command's outcome. */
-    static Map<String, Object> summary(Plan plan, ApplyResult r) {
+    Map<String, Object> summary(Plan plan, ApplyResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("target", plan.target());
         m.put("binding", plan.binding());
@@ -201,7 +209,10 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         m.put("changed", r != null && r.changedAnything());
         List<Map<String, Object>> files = new ArrayList<>();
         if (r != null) for (JournaledFile f : r.files()) {
-            files.add(new LinkedHashMap<>(Map.of("path", f.path(), "action", f.action().toString().toLowerCase(Locale.ROOT))));
+            Map<String, Object> fm = new LinkedHashMap<>(); // path first, always (Map.of's order varies by run)
+            fm.put("path", f.path());
+            fm.put("action", f.action().toString().toLowerCase(Locale.ROOT));
+            files.add(fm);
         }
         m.put("files", files);
         List<Map<String, Object>> commands = new ArrayList<>();
@@ -209,18 +220,20 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
             Map<String, Object> cm = new LinkedHashMap<>();
             cm.put("argv", c.argv());
             cm.put("status", c.status().toString().toLowerCase(Locale.ROOT));
+            cm.put("exitStatus", c.exitStatus());
             commands.add(cm);
         }
         m.put("commands", commands);
-        m.put("recovered", r == null ? List.of() : r.recovered().stream().map(RecoveredTransaction::message).toList());
+        List<String> recovered = new ArrayList<>(recoveredFirst);
+        if (r != null) r.recovered().forEach(t -> recovered.add(t.message()));
+        m.put("recovered", recovered);
         m.put("rebootRequired", r != null && r.changedAnything() && plan.rebootRequired());
         return m;
     }
 
     private void report(PrintWriter out, ApplyResult r, Plan plan) {
         if (global.json) {
-            Json.print(out, summary(plan, r));
-            out.flush();
+            printJson(summary(plan, r));
             return;
         }
         for (RecoveredTransaction t : r.recovered()) out.println("Recovered an unfinished transaction first: " + t.message());

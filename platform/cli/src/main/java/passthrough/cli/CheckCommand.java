@@ -24,7 +24,7 @@ final class CheckCommand extends Subcommand implements Callable<Integer> {
         try (HostSession session = HostSession.open(global, true)) {
             ReadinessReport report = ReadinessCheck.run(session.facts, session.probes());
             PrintWriter out = out();
-            if (global.json) Json.print(out, toJson(report));
+            if (global.json) printJson(toJson(report));
             else print(out, report);
             return report.ready() ? ExitCodes.OK : ExitCodes.NOT_READY;
         }

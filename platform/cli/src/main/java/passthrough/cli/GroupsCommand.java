@@ -50,7 +50,7 @@ final class GroupsCommand extends Subcommand implements Callable<Integer> {
                         facts.devicesOf(g).stream().map(DeviceJson::of).toList())).toList();
                 List<DeviceJson> ungrouped = facts.iommuActive() ? List.of()
                         : facts.devices().stream().filter(d -> shown(d)).map(DeviceJson::of).toList();
-                Json.print(out, new GroupsJson(facts.iommuActive(), gj, ungrouped));
+                printJson(new GroupsJson(facts.iommuActive(), gj, ungrouped));
             } else {
                 print(out, facts, groups);
             }

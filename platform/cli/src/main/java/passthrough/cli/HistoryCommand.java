@@ -3,6 +3,7 @@ package passthrough.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import passthrough.cli.json.TransactionJson;
 import passthrough.core.apply.PlanExecutor;
 import passthrough.core.apply.RefusedException;
 import passthrough.core.apply.TransactionException;
@@ -20,7 +21,7 @@ final class HistoryCommand extends Subcommand implements Callable<Integer> {
             List<TransactionSummary> all = PlanExecutor.forRoot(global.root).history();
             PrintWriter out = out();
             if (global.json) {
-                Json.print(out, all);
+                printJson(new TransactionJson.History(all.stream().map(TransactionJson.Transaction::of).toList()));
                 return ExitCodes.OK;
             }
             if (all.isEmpty()) out.println("No transactions yet.");

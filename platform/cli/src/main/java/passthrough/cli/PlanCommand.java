@@ -47,7 +47,7 @@ final class PlanCommand extends Subcommand implements Callable<Integer> {
                 throw new UserError(ExitCodes.IO_ERROR, "cannot write " + out + ": " + e.getMessage(), e);
             }
         }
-        if (global.json) out().println(PlanFiles.toJson(plan));
+        if (global.json) printJson(PlanFiles.toJson(plan));
         else print(out(), plan, out);
         out().flush();
         return ExitCodes.OK;
@@ -58,8 +58,8 @@ final class PlanCommand extends Subcommand implements Callable<Integer> {
         try (HostSession session = HostSession.open(global, true)) {
             return Planner.plan(session.root, session.facts, session.plannerPlugins(), request);
         } catch (PlanRefusedException e) {
-            throw new UserError(e.code().equals("NO_SUCH_DEVICE") ? ExitCodes.USAGE : ExitCodes.REFUSED,
-                    "refused: " + e.getMessage(), e);
+            throw new UserError(e.code().equals("NO_SUCH_DEVICE") ? ExitCodes.USAGE : ExitCodes.REFUSED, e.code(),
+                    "refused: " + e.getMessage(), e, null);
         }
     }
 

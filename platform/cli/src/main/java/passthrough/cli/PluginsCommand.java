@@ -30,7 +30,7 @@ final class PluginsCommand extends Subcommand implements Callable<Integer> {
             List<PluginProblem> problems = registry.problems();
             PrintWriter out = out();
             if (global.json) {
-                Json.print(out, new PluginsJson(registry.directories().stream().map(Object::toString).toList(),
+                printJson(new PluginsJson(registry.directories().stream().map(Object::toString).toList(),
                         plugins.stream().map(p -> new PluginsJson.PluginJson(p.id(), p.version(), p.provider(), p.state(),
                                 String.valueOf(p.path()), p.extensionPoints(), p.extensionIds())).toList(),
                         extensions, problems.stream().map(p -> new PluginsJson.ProblemJson(String.valueOf(p.path()),

@@ -33,7 +33,7 @@ final class ReportCommand extends Subcommand implements Callable<Integer> {
         }
         PrintWriter pw = out();
         if (global.json) {
-            Json.print(pw, new ReportJson(s.archive().toString(), s.bytes(), s.files(), s.symlinks(), s.directories(),
+            printJson(new ReportJson(s.archive().toString(), s.bytes(), s.files(), s.symlinks(), s.directories(),
                     s.facts().devices().size(), s.facts().groups().size()));
         } else {
             pw.printf("Wrote %s (%,d bytes): %d files, %d links, %d directories; %d PCI devices, %d IOMMU groups.%n",

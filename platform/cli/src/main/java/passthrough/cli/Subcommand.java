@@ -17,4 +17,9 @@ abstract class Subcommand {
     PrintWriter out() {
         return spec.commandLine().getOut();
     }
+
+    /** With --json: this command's one document on stdout (envelope + {@code body}'s fields, docs/json.md). */
+    void printJson(Object body) {
+        JsonOutput.print(out(), spec.name(), body);
+    }
 }

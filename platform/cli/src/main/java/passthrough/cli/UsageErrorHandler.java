@@ -5,7 +5,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.ParameterException;
 
-/** A mistyped command line: say what is wrong and where help is, exit 2 (not the whole usage text). */
+/**
+ * A mistyped command line: say what is wrong and where help is, exit 2 (not the whole usage text); with --json
+ * also the error document on stdout.
+ */
 final class UsageErrorHandler implements IParameterExceptionHandler {
     @Override
     public int handleParseException(ParameterException ex, String[] args) {
@@ -15,6 +18,9 @@ final class UsageErrorHandler implements IParameterExceptionHandler {
         CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
         err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
         err.flush();
+        if (JsonOutput.requested(cl, args)) {
+            ErrorHandler.printJson(cl, JsonOutput.codeFor(ExitCodes.USAGE), ex.getMessage(), ExitCodes.USAGE, null);
+        }
         return ExitCodes.USAGE;
     }
 }

@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import passthrough.api.Finding;
 import passthrough.api.PciAddress;
-import passthrough.cli.json.CheckJson;
+import passthrough.cli.json.VerifyJson;
 import passthrough.core.verify.Verifier;
 import passthrough.core.verify.VerifyReport;
 import picocli.CommandLine.Command;
@@ -35,8 +35,8 @@ final class VerifyCommand extends Subcommand implements Callable<Integer> {
                     withSiblings);
             PrintWriter out = out();
             if (global.json) {
-                Json.print(out, new VerifyJson(r.passed(), r.target(), r.group(), r.driver(), r.findings().stream()
-                        .map(f -> new CheckJson.FindingJson(f.severity().jsonName(), f.code(), f.message(), f.fix())).toList()));
+                printJson(new VerifyJson(r.passed(), r.passed() ? "verified" : "not-verified", r.target(), r.group(),
+                        r.driver(), r.findings().stream().map(VerifyCommand::finding).toList()));
             } else {
                 out.println("passthrough verify: " + r.target() + (r.group() == null ? "" : " (IOMMU group " + r.group() + ")")
                         + ", expected driver " + r.driver());
@@ -53,7 +53,12 @@ final class VerifyCommand extends Subcommand implements Callable<Integer> {
         }
     }
 
-    /** `verify --json`. */
-    record VerifyJson(boolean passed, String target, Integer group, String driver, java.util.List<CheckJson.FindingJson> findings) {
+    private static VerifyJson.CheckResult finding(Finding f) {
+        String status = switch (f.severity()) {
+            case ERROR -> "fail";
+            case WARNING -> "warn";
+            case INFO -> "pass";
+        };
+        return new VerifyJson.CheckResult(status, f.severity().jsonName(), f.code(), f.message(), f.fix());
     }
 }

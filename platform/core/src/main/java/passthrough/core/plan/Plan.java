@@ -31,8 +31,10 @@ public record Plan(int format, String root, String target, Integer iommuGroup, L
 
     public Plan {
         // a plan saved before these fields existed reads as "the target's group only"
-        iommuGroups = iommuGroups == null ? (iommuGroup == null ? List.of() : List.of(iommuGroup)) : List.copyOf(iommuGroups);
-        card = card == null ? List.of() : List.copyOf(card);
+        // null elements are kept (not List.copyOf's NullPointerException) so PlanFiles can name the field of a hand-edited plan
+        iommuGroups = iommuGroups == null ? (iommuGroup == null ? List.of() : List.of(iommuGroup))
+                : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(iommuGroups));
+        card = card == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(card));
         reserved = List.copyOf(reserved);
         files = List.copyOf(files);
         commands = List.copyOf(commands);

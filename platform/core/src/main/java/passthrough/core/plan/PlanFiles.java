@@ -1,17 +1,27 @@
 package passthrough.core.plan;
 
-import passthrough.api.FileOrigin;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
+import passthrough.api.FileOrigin;
 
-/** Plans as JSON: `plan --out` writes one, `apply PLAN.json` reads it back. Unknown fields are refused. */
+/**
+ * Plans as JSON: `plan --out` writes one, `apply PLAN.json` reads it back. Unknown fields are refused, except the
+ * envelope `plan --json` puts around the same plan ("schemaVersion", "command"), so its output can be applied too.
+ */
 public final class PlanFiles {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .addMixIn(Plan.class, JsonEnvelope.class);
+
+    /** The fields of the CLI's --json envelope (docs/json.md), ignored when a plan is read. */
+    @JsonIgnoreProperties(value = {"schemaVersion", "command"}, allowGetters = false)
+    private abstract static class JsonEnvelope {
+    }
 
     private PlanFiles() {
     }
@@ -78,6 +88,15 @@ public final class PlanFiles {
             }
             if (!f.charset().equals(FileOrigin.UTF_8) && !f.charset().equals(FileOrigin.LATIN_1)) {
                 return "files[" + i + "].charset must be \"UTF-8\" or \"ISO-8859-1\"";
+            }
+        }
+        for (int i = 0; i < plan.iommuGroups().size(); i++) {
+            if (plan.iommuGroups().get(i) == null) return "iommuGroups[" + i + "] is null";
+        }
+        for (int i = 0; i < plan.card().size(); i++) {
+            CardFunction c = plan.card().get(i);
+            if (c == null || c.address() == null || c.name() == null || c.why() == null) {
+                return "card[" + i + "] needs address, name and why";
             }
         }
         for (int i = 0; i < plan.commands().size(); i++) {

@@ -40,10 +40,36 @@ class PlanFilesTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {
+        "\"card\":[{\"address\":\"0000:65:00.1\",\"name\":\"Audio\",\"group\":35,\"reserved\":false}]",
+        "\"card\":[null]",
+        "\"iommuGroups\":[34,null]",
+        "\"files\":[{\"path\":\"etc/x\",\"beforeDigest\":\"absent\",\"after\":\"x\",\"reason\":\"r\",\"plugin\":\"p\","
+                + "\"executable\":false,\"charset\":\"EBCDIC\"}]"})
+    void aHandEditedCardGroupListOrCharsetIsRefusedNamingTheField(String field) throws IOException {
+        // found by PlanFilesFuzzTest: a card function without "why" crashed the plan printout with exit 70
+        String text = plan("[]", "[]").replace("\"files\":[]", field.startsWith("\"files\"") ? field : "\"files\":[]," + field);
+        Path file = Files.writeString(tmp.resolve("plan.json"), text);
+        IOException e = assertThrows(IOException.class, () -> PlanFiles.read(file));
+        assertTrue(e.getMessage().contains(field.substring(1, field.indexOf('"', 1))), e.getMessage());
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"[]"})
     void aPlanWithoutFilesOrCommandsStillReads(String empty) throws IOException {
         Path file = Files.writeString(tmp.resolve("plan.json"), plan(empty, empty));
         assertTrue(PlanFiles.read(file).changesNothing());
         assertTrue(List.of().isEmpty());
+    }
+
+    /** `plan --json` wraps the plan in the CLI's envelope; that output is a plan file too, other unknown fields are not. */
+    @org.junit.jupiter.api.Test
+    void theJsonEnvelopeIsAcceptedButOtherUnknownFieldsAreRefused() throws IOException {
+        String body = plan("[]", "[]").substring(1);
+        Path wrapped = Files.writeString(tmp.resolve("wrapped.json"), "{\"schemaVersion\":1,\"command\":\"plan\"," + body);
+        org.junit.jupiter.api.Assertions.assertEquals("0000:65:00.0", PlanFiles.read(wrapped).target());
+        Path unknown = Files.writeString(tmp.resolve("unknown.json"), "{\"surprise\":1," + body);
+        IOException e = assertThrows(IOException.class, () -> PlanFiles.read(unknown));
+        assertTrue(e.getMessage().contains("surprise"), e.getMessage());
     }
 }
