@@ -3,7 +3,6 @@ package passthrough.cli;
 import java.io.Console;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,25 +10,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import passthrough.api.PciAddress;
 import passthrough.core.apply.ApplyOptions;
 import passthrough.core.apply.ApplyResult;
 import passthrough.core.apply.CommandFailedException;
 import passthrough.core.apply.CommandResult;
-import passthrough.core.apply.CommandOperation;
-import passthrough.core.apply.FileOperation;
 import passthrough.core.apply.JournaledCommand;
 import passthrough.core.apply.JournaledFile;
-import passthrough.core.apply.PlanExecutor;
 import passthrough.core.apply.RecoveredTransaction;
 import passthrough.core.apply.RefusedException;
-import passthrough.core.apply.TransactionDescription;
 import passthrough.core.apply.TransactionException;
 import passthrough.core.plan.Plan;
-import passthrough.core.plan.PlanFiles;
-import passthrough.core.plan.PlanRequest;
-import passthrough.core.plan.PlannedCommand;
-import passthrough.core.plan.PlannedFile;
+import passthrough.core.plan.PlanApplier;
+import passthrough.core.plan.PlanRefusedException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -99,20 +91,8 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
             out.flush();
             return ExitCodes.NOT_READY;
         }
-        List<FileOperation> files = new ArrayList<>();
-        for (PlannedFile f : plan.files()) {
-            try {
-                files.add(new FileOperation(f.path(), f.beforeDigest(), f.afterBytes(), f.executable()));
-            } catch (java.io.IOException e) {
-                throw new UserError(ExitCodes.REFUSED, e.getMessage(), e);
-            }
-        }
-        List<CommandOperation> commands = new ArrayList<>();
-        for (PlannedCommand c : plan.commands()) commands.add(new CommandOperation(c.argv(), null));
         try {
-            PlanExecutor executor = PlanExecutor.forRoot(global.root);
-            ApplyResult result = executor.apply(new TransactionDescription(plan.target(), "reserve the IOMMU group of "
-                    + plan.target() + " for " + plan.binding()), files, commands, options, journalMark);
+            ApplyResult result = PlanApplier.forRoot(global.root).apply(plan, options, journalMark);
             report(out, result, plan);
             return ExitCodes.OK;
         } catch (CommandFailedException e) {
@@ -120,6 +100,8 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
             throw new UserError(ExitCodes.NOT_READY, "COMMAND_FAILED", e.getMessage() + longer + outputTail(e.argv(), e.outputTail()), e, null);
         } catch (RefusedException e) {
             throw new UserError(ExitCodes.REFUSED, "refused: " + e.getMessage(), e);
+        } catch (PlanRefusedException e) {
+            throw new UserError(ExitCodes.REFUSED, e.code(), "refused: " + e.getMessage(), e, null);
         } catch (TransactionException e) {
             throw new UserError(ExitCodes.IO_ERROR, e.getMessage(), e);
         }
@@ -147,7 +129,7 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
     private String journalMark() {
         if (!java.nio.file.Files.isDirectory(global.root)) return null; // the planner reports a bad --root (exit 2)
         try {
-            return PlanExecutor.forRoot(global.root).journalMark();
+            return PlanApplier.forRoot(global.root).journalMark();
         } catch (RefusedException e) {
             throw new UserError(ExitCodes.REFUSED, "refused: " + e.getMessage(), e);
         } catch (TransactionException e) {
@@ -163,7 +145,7 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         // with --json stdout carries only the JSON document
         PrintWriter to = global.json ? spec.commandLine().getErr() : out;
         try {
-            for (RecoveredTransaction t : PlanExecutor.forRoot(global.root).recover(options)) {
+            for (RecoveredTransaction t : PlanApplier.forRoot(global.root).recoverFirst(options)) {
                 to.println("Recovered an unfinished transaction first: " + t.message());
                 recoveredFirst.add(t.message());
             }
@@ -177,13 +159,11 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
 
     private Plan readPlan(Path file) {
         try {
-            Plan plan = PlanFiles.read(file);
-            String here = global.root.toRealPath().toString();
-            if (!plan.root().equals(here)) {
-                throw new UserError(ExitCodes.REFUSED, "refused: " + file + " was made for the root " + plan.root()
-                        + ", not " + here + "; make the plan again with --root " + here);
-            }
-            return plan;
+            return PlanApplier.forRoot(global.root).read(file);
+        } catch (PlanRefusedException e) {
+            throw new UserError(ExitCodes.REFUSED, "refused: " + e.getMessage(), e);
+        } catch (RefusedException e) {
+            throw new UserError(ExitCodes.REFUSED, "refused: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UserError(ExitCodes.USAGE, e.getMessage(), e);
         }
