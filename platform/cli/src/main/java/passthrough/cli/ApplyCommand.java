@@ -53,18 +53,12 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
     @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation (for scripts).")
     boolean yes;
 
-    @Option(names = "--no-commands", description = "Write the files but only list the commands (update-grub, ...) "
-            + "instead of running them, e.g. for a --root that cannot be chrooted into.")
-    boolean noCommands;
-
-    @Option(names = "--command-timeout", paramLabel = "SECONDS", defaultValue = "600",
-            description = "How long each command (update-grub, update-initramfs) may run before it is killed and the "
-                    + "files are restored (default: ${DEFAULT-VALUE}).")
-    long commandTimeout;
+    @Mixin
+    CommandRunOptions commandRun;
 
     @Override
     public Integer call() {
-        ApplyOptions options = commandOptions(noCommands, commandTimeout);
+        ApplyOptions options = commandRun.toApplyOptions();
         PrintWriter out = out();
         // A crash may have left a transaction half-applied. Finish or undo it BEFORE planning: a plan made from a
         // half-changed host would skip the files that already look done, and the executor's recovery would then
@@ -116,14 +110,6 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder("\n  last output of `" + String.join(" ", argv) + "`:");
         for (String l : shown) sb.append("\n    | ").append(l);
         return sb.toString();
-    }
-
-    static ApplyOptions commandOptions(boolean noCommands, long timeoutSeconds) {
-        if (timeoutSeconds <= 0) {
-            throw new UserError(ExitCodes.USAGE, "--command-timeout " + timeoutSeconds + ": give a number of seconds above 0");
-        }
-        ApplyOptions options = new ApplyOptions(true, java.time.Duration.ofSeconds(timeoutSeconds));
-        return noCommands ? options.withoutCommands() : options;
     }
 
     private String journalMark() {

@@ -13,6 +13,7 @@ import passthrough.core.apply.RollbackResult;
 import passthrough.core.apply.TransactionException;
 import passthrough.core.apply.TransactionState;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -30,12 +31,8 @@ final class RollbackCommand extends Subcommand implements Callable<Integer> {
     @Option(names = "--force", description = "Restore even files that changed since the transaction.")
     boolean force;
 
-    @Option(names = "--no-commands", description = "Restore the files but do not run the commands again.")
-    boolean noCommands;
-
-    @Option(names = "--command-timeout", paramLabel = "SECONDS", defaultValue = "600",
-            description = "How long each command run again may take before it is killed (default: ${DEFAULT-VALUE}).")
-    long commandTimeout;
+    @Mixin
+    CommandRunOptions commandRun;
 
     private static String describe(JournaledCommand c) {
         return switch (c.status()) {
@@ -49,7 +46,7 @@ final class RollbackCommand extends Subcommand implements Callable<Integer> {
     public Integer call() {
         try {
             RollbackResult r = PlanExecutor.forRoot(global.root).rollback(txid, force,
-                    ApplyCommand.commandOptions(noCommands, commandTimeout));
+                    commandRun.toApplyOptions());
             PrintWriter out = out();
             TransactionJson.Rollback json = global.json ? toJson(r) : null;
             if (!global.json) {
