@@ -56,12 +56,17 @@ class CapturedHostsPlanTest {
         assertTrue(plan.get("byAddress").asBoolean());
         List<String> paths = new ArrayList<>();
         plan.get("files").forEach(f -> paths.add(f.get("path").asText()));
+        // the guest was booted by QEMU with intel_iommu=on iommu=pt on -append; its own GRUB configuration lacks them,
+        // so a boot through GRUB would have the IOMMU off: the plan writes them, and says the two lines differ
         assertEquals(List.of("etc/modprobe.d/passthrough-vfio.conf", "etc/passthrough/bind-by-address.sh",
-                "etc/initramfs-tools/modules", "etc/initramfs-tools/hooks/passthrough"), paths);
-        assertTrue(plan.get("files").get(3).get("executable").asBoolean());
+                "etc/default/grub", "etc/initramfs-tools/modules", "etc/initramfs-tools/hooks/passthrough"), paths);
+        assertTrue(plan.get("files").get(2).get("after").asText().contains("intel_iommu=on iommu=pt"));
+        assertTrue(plan.toString().contains("RUNNING_LINE_DIFFERS"), plan.toPrettyString());
+        assertTrue(plan.get("files").get(4).get("executable").asBoolean());
         assertFalse(plan.get("files").get(0).get("after").asText().contains("options vfio-pci ids="),
                 "ids would also take the decoy 00:01.0");
-        assertEquals("[\"update-initramfs\",\"-u\",\"-k\",\"6.1.0-50-amd64\"]", plan.get("commands").get(0).get("argv").toString());
+        assertEquals("[\"update-grub\"]", plan.get("commands").get(0).get("argv").toString());
+        assertEquals("[\"update-initramfs\",\"-u\",\"-k\",\"6.1.0-50-amd64\"]", plan.get("commands").get(1).get("argv").toString());
 
         CapturedHostsTest.Run applied = cli(root, "apply", "--device", "01:00.0", "--yes", "--no-commands");
         assertEquals(0, applied.exit(), applied.err());
@@ -133,7 +138,7 @@ class CapturedHostsPlanTest {
         Path root = unpack(CapturedHostsTest.INTEL);
         JsonNode r = cli(root, "apply", "--device", "01:00.0", "--yes", "--no-commands", "--json").json();
         assertTrue(r.get("changed").asBoolean());
-        assertEquals(4, r.get("files").size());
+        assertEquals(5, r.get("files").size(), "4 for the reservation, etc/default/grub for the IOMMU parameters");
         assertEquals("create", r.get("files").get(0).get("action").asText());
         assertEquals("skipped", r.get("commands").get(0).get("status").asText());
         assertTrue(r.get("rebootRequired").asBoolean());
