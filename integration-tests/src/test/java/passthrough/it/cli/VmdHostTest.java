@@ -114,6 +114,16 @@ class VmdHostTest {
     }
 
     @Test
+    void anUnpackedReportStillKnowsTheRootNvmeBehindVmd(@TempDir Path tmp) throws Exception {
+        Path archive = tmp.resolve("host.tar.gz");
+        Cli.run("--root", host().toString(), "report", "--out", archive.toString()).exits(0);
+        Path unpacked = Files.createDirectories(tmp.resolve("unpacked"));
+        assertEquals(0, Cli.exec(null, "tar", "xzf", archive.toString(), "-C", unpacked.toString()).exit());
+        Cli.Result r = Cli.run("--root", unpacked.toString(), "plan", "--device", VMD, "--allow-shared-group").exits(3);
+        assertTrue(r.err().contains("controls the disk of the root filesystem (/dev/nvme0n1p2 on /"), r.err());
+    }
+
+    @Test
     void theNvidiaGpuIsPlannedWithItsAudioFunction() {
         JsonNode plan = Cli.run("--root", host().toString(), "plan", "--device", "01:00.0", "--json").exits(0).json();
         assertEquals(13, plan.get("iommuGroup").asInt());

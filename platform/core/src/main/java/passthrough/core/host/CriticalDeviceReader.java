@@ -90,6 +90,8 @@ final class CriticalDeviceReader {
                     + "(on a live host, check that sysfs is mounted on /sys)");
             return Optional.empty();
         }
+        // what the link leads to was read too: a host report must keep that directory, or its link dangles there
+        root.exists(classEntry);
         PciAddress last = null;
         for (String part : real.get().split("/")) {
             Optional<PciAddress> a = PciDeviceReader.sysfsAddress(part);
