@@ -102,7 +102,7 @@ public final class HostFactsReader {
      * normal: the kernel puts the devices behind it in a domain of its own (10000 and up), gives them no group, and
      * their DMA goes out through the VMD endpoint, so they can only ever go with that endpoint's group. Such a device
      * (its sysfs path crosses into another domain below an ancestor that has a group) joins the ancestor's group,
-     * with an info finding; any other device without a group is a warning, never dropped silently.
+     * with an info finding; any other device without a group (but the IOMMU's own function) is a warning.
      */
     private List<IommuGroup> placeUngroupedDevices(List<PciDeviceReader.RawDevice> raw, List<IommuGroup> groups,
                                                    Map<PciAddress, Integer> groupOf) {
@@ -121,6 +121,10 @@ public final class HostFactsReader {
                         + String.format("%04x", d.address().domain()) + " behind " + owner.get() + " (" + path
                         + "), a Volume Management Device whose DMA it shares, so it is counted in group " + id
                         + " of " + owner.get() + " and goes wherever that group goes");
+            } else if ((d.classCode().value() >> 8) == 0x0806) {
+                // the IOMMU's own PCI function (AMD-Vi's 1022:xxxx, class 0806) is never in a group on a real kernel:
+                // it is the translation hardware, always the host's, and is listed in facts without a group
+                continue;
             } else {
                 problems.warn("NO_IOMMU_GROUP", entry + " (" + path + "): no iommu_group link and no IOMMU group "
                         + "lists it, although the IOMMU is on; it is in no group and cannot be reserved or checked",
