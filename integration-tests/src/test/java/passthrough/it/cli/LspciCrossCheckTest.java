@@ -28,7 +28,7 @@ import passthrough.fixtures.SampleHosts;
 class LspciCrossCheckTest {
     private static final Path LSPCI = Path.of("/usr/bin/lspci");
     private static final Pattern LINE = Pattern.compile(
-            "^([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]) .*\\[([0-9a-f]{4}):([0-9a-f]{4})\\](?: \\(rev [0-9a-f]{2}\\))?$");
+            "^([0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]) .*\\[([0-9a-f]{4}):([0-9a-f]{4})\\](?: \\(rev [0-9a-f]{2}\\))?$");
 
     static List<String> samples() {
         return SampleHosts.names();

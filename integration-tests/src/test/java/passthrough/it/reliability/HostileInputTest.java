@@ -181,7 +181,7 @@ class HostileInputTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"65:00.0; rm -rf /", "$(reboot)", "`id`", "65:00.0\n0000:17:00.0", "../../../../etc/shadow",
-        "0000:65:00.0 && true", "65:00.0|sh", "65:00.0'", "\u0000", "65:20.0", "10000:65:00.0"})
+        "0000:65:00.0 && true", "65:00.0|sh", "65:00.0'", "\u0000", "65:20.0", "100000000:65:00.0", "010000:65:00.0", "10000:65:00.0;id"})
     void aDeviceAddressWithShellMetacharactersIsAUsageError(String device) throws Exception {
         for (String command : List.of("plan", "apply")) {
             Cli.Result r = command.equals("plan")

@@ -14,9 +14,11 @@ import passthrough.api.PciAddress;
  */
 final class CriticalDeviceReader {
     private final HostRoot root;
+    private final ReadProblems problems;
 
-    CriticalDeviceReader(HostRoot root) {
+    CriticalDeviceReader(HostRoot root, ReadProblems problems) {
         this.root = root;
+        this.problems = problems;
     }
 
     Map<PciAddress, String> read() {
@@ -24,11 +26,12 @@ final class CriticalDeviceReader {
         rootFilesystemSource().ifPresent(source -> {
             String dev = source.substring("/dev/".length());
             for (String block : blockDevicesUnder(resolveBlockName(dev), 0)) {
-                pciFunctionOf("sys/class/block/" + block).ifPresent(a -> out.putIfAbsent(a,
+                pciFunctionOf("sys/class/block/" + block, "the disk of the root filesystem (" + source + ")").ifPresent(a -> out.putIfAbsent(a,
                         "controls the disk of the root filesystem (" + source + " on /, via " + block + ")"));
             }
         });
-        defaultRouteInterface().ifPresent(iface -> pciFunctionOf("sys/class/net/" + iface).ifPresent(a ->
+        defaultRouteInterface().ifPresent(iface -> pciFunctionOf("sys/class/net/" + iface,
+                "the default route's network device (" + iface + ")").ifPresent(a ->
                 out.putIfAbsent(a, "carries the default network route (" + iface + ")")));
         return out;
     }
@@ -75,12 +78,25 @@ final class CriticalDeviceReader {
         return Optional.empty();
     }
 
-    /** The last PCI address in the sysfs path of a block or net device (its controller), if it sits on PCI. */
-    private Optional<PciAddress> pciFunctionOf(String classEntry) {
+    /**
+     * The last PCI address in the sysfs path of a block or net device (its controller), if it sits on PCI; any
+     * domain, so an NVMe behind Intel VMD ({@code .../pci10000:e0/10000:e0:1d.0/10000:e1:00.0/nvme/...}) is found.
+     */
+    private Optional<PciAddress> pciFunctionOf(String classEntry, String what) {
         Optional<String> real = root.resolve(classEntry);
-        if (real.isEmpty()) return Optional.empty();
+        if (real.isEmpty()) {
+            problems.warn("CRITICAL_DEVICE_UNKNOWN", classEntry + ": missing or a link to nowhere, so the PCI device of "
+                    + what + " is unknown and plans cannot protect it", "re-capture the host with `passthrough report` "
+                    + "(on a live host, check that sysfs is mounted on /sys)");
+            return Optional.empty();
+        }
+        // what the link leads to was read too: a host report must keep that directory, or its link dangles there
+        root.exists(classEntry);
         PciAddress last = null;
-        for (String part : real.get().split("/")) if (PciAddress.isValid(part) && part.length() == 12) last = PciAddress.parse(part);
+        for (String part : real.get().split("/")) {
+            Optional<PciAddress> a = PciDeviceReader.sysfsAddress(part);
+            if (a.isPresent()) last = a.get();
+        }
         return Optional.ofNullable(last);
     }
 }

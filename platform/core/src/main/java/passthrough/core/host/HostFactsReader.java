@@ -64,10 +64,23 @@ public final class HostFactsReader {
     }
 
     private HostFacts read() {
-        List<PciDeviceReader.RawDevice> raw = new PciDeviceReader(root, problems).readAll();
+        PciDeviceReader pci = new PciDeviceReader(root, problems);
+        List<PciDeviceReader.RawDevice> raw = pci.readAll();
         List<IommuGroup> groups = readGroups();
         Map<PciAddress, Integer> groupOf = new HashMap<>();
         for (IommuGroup g : groups) for (PciAddress a : g.devices()) groupOf.put(a, g.id());
+        // a device's own iommu_group link wins over the group listings, as before
+        for (PciDeviceReader.RawDevice d : raw) if (d.iommuGroup() != null) groupOf.put(d.address(), d.iommuGroup());
+        if (!groups.isEmpty()) {
+            groups = placeUngroupedDevices(raw, groups, groupOf);
+            for (IommuGroup g : groups) {
+                for (PciAddress a : g.devices()) {
+                    if (!pci.listed().contains(a)) problems.warn("GROUP_MEMBER_NOT_ON_BUS", "sys/kernel/iommu_groups/"
+                            + g.id() + "/devices/" + a + ": listed in the group but missing from " + PciDeviceReader.DEVICES
+                            + "; it is shown but cannot be checked or reserved", "re-capture the host with `passthrough report`");
+                }
+            }
+        }
 
         String release = text("proc/sys/kernel/osrelease").map(String::strip).filter(s -> !s.isEmpty()).orElse(null);
         KernelModules modules = readModules(release);
@@ -77,7 +90,7 @@ public final class HostFactsReader {
 
         List<PciDevice> devices = new ArrayList<>();
         for (PciDeviceReader.RawDevice d : raw) {
-            Integer group = d.iommuGroup() != null ? d.iommuGroup() : groupOf.get(d.address());
+            Integer group = groupOf.get(d.address());
             devices.add(new PciDevice(d.address(), d.id(), d.subsystem(), d.classCode(), d.revision(), d.bootVga(),
                     d.driver(), d.modalias(), group, names.vendorName(d.id().vendor()).orElse(null),
                     names.deviceName(d.id()).orElse(null), names.className(d.classCode()), aliases.modulesFor(d.modalias())));
@@ -98,6 +111,73 @@ public final class HostFactsReader {
                 .readProblems(problems.findings())
                 .build()
                 .withFileOrigins(fileOrigins);
+    }
+
+    /**
+     * A device with no IOMMU group while the IOMMU is on. Behind an Intel VMD (Volume Management Device) that is
+     * normal: the kernel puts the devices behind it in a domain of its own (10000 and up), gives them no group, and
+     * their DMA goes out through the VMD endpoint, so they can only ever go with that endpoint's group. Such a device
+     * (its sysfs path crosses into another domain below an ancestor that has a group) joins the ancestor's group,
+     * with an info finding; any other device without a group (but the IOMMU's own function) is a warning.
+     */
+    private List<IommuGroup> placeUngroupedDevices(List<PciDeviceReader.RawDevice> raw, List<IommuGroup> groups,
+                                                   Map<PciAddress, Integer> groupOf) {
+        Map<Integer, List<PciAddress>> joined = new TreeMap<>();
+        Map<PciAddress, Integer> ownGroups = Map.copyOf(groupOf);
+        for (PciDeviceReader.RawDevice d : raw) {
+            if (groupOf.containsKey(d.address())) continue;
+            String entry = PciDeviceReader.DEVICES + "/" + d.address();
+            String path = root.resolve(entry).orElse(entry);
+            Optional<PciAddress> owner = groupedAncestorAcrossDomains(d.address(), path, ownGroups);
+            if (owner.isPresent()) {
+                int id = ownGroups.get(owner.get());
+                groupOf.put(d.address(), id);
+                joined.computeIfAbsent(id, k -> new ArrayList<>()).add(d.address());
+                problems.info("BEHIND_VMD", d.address() + " has no IOMMU group of its own: it sits in domain "
+                        + String.format("%04x", d.address().domain()) + " behind " + owner.get() + " (" + path
+                        + "), a Volume Management Device whose DMA it shares, so it is counted in group " + id
+                        + " of " + owner.get() + " and goes wherever that group goes");
+            } else if ((d.classCode().value() >> 8) == 0x0806) {
+                // the IOMMU's own PCI function (AMD-Vi's 1022:xxxx, class 0806) is never in a group on a real kernel:
+                // it is the translation hardware, always the host's, and is listed in facts without a group
+                continue;
+            } else {
+                problems.warn("NO_IOMMU_GROUP", entry + " (" + path + "): no iommu_group link and no IOMMU group "
+                        + "lists it, although the IOMMU is on; it is in no group and cannot be reserved or checked",
+                        "re-capture the host with `passthrough report`; on a live host, look for the device in "
+                                + "`dmesg | grep -i iommu`");
+            }
+        }
+        if (joined.isEmpty()) return groups;
+        List<IommuGroup> out = new ArrayList<>();
+        for (IommuGroup g : groups) {
+            List<PciAddress> extra = joined.get(g.id());
+            if (extra == null) {
+                out.add(g);
+                continue;
+            }
+            List<PciAddress> members = new ArrayList<>(g.devices());
+            for (PciAddress a : extra) if (!members.contains(a)) members.add(a);
+            out.add(new IommuGroup(g.id(), members));
+        }
+        return out;
+    }
+
+    /**
+     * The nearest PCI ancestor in the device's sysfs path that has a group, when the path changes domain between
+     * the two ({@code pci0000:00/0000:00:0e.0/pci10000:e0/10000:e0:1d.0/10000:e1:00.0}: 0000:00:0e.0).
+     */
+    private static Optional<PciAddress> groupedAncestorAcrossDomains(PciAddress device, String path,
+                                                                     Map<PciAddress, Integer> groupOf) {
+        List<PciAddress> chain = new ArrayList<>();
+        for (String part : path.split("/")) PciDeviceReader.sysfsAddress(part).ifPresent(chain::add);
+        int self = chain.lastIndexOf(device);
+        if (self < 0) return Optional.empty();
+        for (int i = self - 1; i >= 0; i--) {
+            PciAddress a = chain.get(i);
+            if (groupOf.containsKey(a)) return a.domain() != device.domain() ? Optional.of(a) : Optional.empty();
+        }
+        return Optional.empty();
     }
 
     private static PciIdsDatabase namesFor(HostRoot root, Set<PciId> ids) {
@@ -130,10 +210,15 @@ public final class HostFactsReader {
                     continue;
                 }
                 List<PciAddress> members = new ArrayList<>();
-                for (String dev : root.list(base + "/" + name + "/devices")) {
-                    if (PciAddress.isValid(dev)) members.add(PciAddress.parse(dev));
-                    else problems.warn("BAD_GROUP_MEMBER", base + "/" + name + "/devices/" + dev
-                            + ": not a PCI address; ignored", "re-capture the host with `passthrough report`");
+                try {
+                    for (String dev : root.list(base + "/" + name + "/devices")) {
+                        if (PciAddress.isValid(dev)) members.add(PciAddress.parse(dev));
+                        else problems.warn("BAD_GROUP_MEMBER", base + "/" + name + "/devices/" + dev
+                                + ": not a PCI address; ignored", "re-capture the host with `passthrough report`");
+                    }
+                } catch (UnreadableFileException e) {
+                    // one unreadable group must not hide the others
+                    problems.unreadable(e);
                 }
                 groups.add(new IommuGroup(id.getAsInt(), members));
             }
@@ -194,7 +279,7 @@ public final class HostFactsReader {
 
     private Map<PciAddress, String> readCriticalDevices() {
         try {
-            return new CriticalDeviceReader(root).read();
+            return new CriticalDeviceReader(root, problems).read();
         } catch (UnreadableFileException e) {
             problems.unreadable(e);
             return Map.of();

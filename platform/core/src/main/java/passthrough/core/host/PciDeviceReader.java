@@ -1,9 +1,11 @@
 package passthrough.core.host;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import passthrough.api.PciAddress;
 import passthrough.api.PciClassCode;
 import passthrough.api.PciId;
@@ -22,6 +24,7 @@ final class PciDeviceReader {
 
     private final HostRoot root;
     private final ReadProblems problems;
+    private final Set<PciAddress> listed = new HashSet<>();
 
     PciDeviceReader(HostRoot root, ReadProblems problems) {
         this.root = root;
@@ -36,9 +39,16 @@ final class PciDeviceReader {
                         "remove it from the captured root, or re-capture with `passthrough report`");
                 continue;
             }
-            read(PciAddress.parse(name), DEVICES + "/" + name).ifPresent(out::add);
+            PciAddress address = PciAddress.parse(name);
+            listed.add(address);
+            read(address, DEVICES + "/" + name).ifPresent(out::add);
         }
         return out;
+    }
+
+    /** Every address with an entry in sys/bus/pci/devices, skipped devices included (after {@link #readAll}). */
+    Set<PciAddress> listed() {
+        return Set.copyOf(listed);
     }
 
     private Optional<RawDevice> read(PciAddress address, String dir) {
@@ -62,8 +72,15 @@ final class PciDeviceReader {
                     .map(v -> v.orElse(0) == 1).orElse(false);
             String driver = root.readLink(dir + "/driver").map(PciDeviceReader::lastComponent).orElse(null);
             String modalias = root.readText(dir + "/modalias").map(String::strip).filter(s -> !s.isEmpty()).orElse(null);
-            Integer group = root.readLink(dir + "/iommu_group").map(PciDeviceReader::lastComponent)
-                    .map(SysfsValues::decimal).filter(OptionalInt::isPresent).map(OptionalInt::getAsInt).orElse(null);
+            Integer group = null;
+            Optional<String> groupLink = root.readLink(dir + "/iommu_group");
+            if (groupLink.isPresent()) {
+                OptionalInt id = SysfsValues.decimal(lastComponent(groupLink.get()));
+                if (id.isPresent()) group = id.getAsInt();
+                else problems.warn("BAD_IOMMU_GROUP_LINK", dir + "/iommu_group -> " + groupLink.get()
+                        + ": does not name a group number; the device's group is taken from sys/kernel/iommu_groups",
+                        "re-capture the host with `passthrough report`");
+            }
             return Optional.of(new RawDevice(address, new PciId(vendor.getAsInt(), device.getAsInt()), subsystem,
                     new PciClassCode(cls.getAsInt()), revision, bootVga, driver, modalias, group));
         } catch (UnreadableFileException e) {
@@ -95,6 +112,12 @@ final class PciDeviceReader {
     private static String abbreviate(String s) {
         String clean = s.replaceAll("[^\\x20-\\x7e]", "?");
         return clean.length() > 20 ? clean.substring(0, 20) + "..." : clean;
+    }
+
+    /** A path component that is a PCI function in the full sysfs form (0000:00:0e.0, 10000:e1:00.0). */
+    static Optional<PciAddress> sysfsAddress(String component) {
+        if (component.indexOf(':') == component.lastIndexOf(':') || !PciAddress.isValid(component)) return Optional.empty();
+        return Optional.of(PciAddress.parse(component));
     }
 
     static String lastComponent(String linkTarget) {

@@ -12,6 +12,11 @@ final class ReadProblems {
         findings.add(Finding.warning(code, message, fix));
     }
 
+    /** Not a problem but worth knowing about how something was read (a device placed by its VMD parent). */
+    void info(String code, String message) {
+        findings.add(Finding.info(code, message));
+    }
+
     void unreadable(UnreadableFileException e) {
         findings.add(Finding.warning("UNREADABLE_FILE", e.getMessage(),
                 "run as root, or capture the host with `sudo passthrough report` and read the report"));

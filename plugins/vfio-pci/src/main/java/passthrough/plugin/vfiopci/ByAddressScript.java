@@ -16,7 +16,7 @@ import passthrough.api.PciId;
  */
 final class ByAddressScript {
     static final String PATH = "etc/passthrough/bind-by-address.sh";
-    private static final Pattern BIND = Pattern.compile("^bind ([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]) 0x([0-9a-f]{4}) 0x([0-9a-f]{4})$",
+    private static final Pattern BIND = Pattern.compile("^bind ([0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]) 0x([0-9a-f]{4}) 0x([0-9a-f]{4})$",
             Pattern.MULTILINE);
 
     private ByAddressScript() {
