@@ -25,6 +25,16 @@ public final class Main {
         }
         // logback reads this property when first used: OFF unless -v, and always to stderr (logback.xml)
         System.setProperty("passthrough.log.level", verbose ? "DEBUG" : "OFF");
+        // Without -v nothing is logged, so slf4j is bound to its built-in no-op provider instead of logback: starting
+        // logback (about 500 classes and its XML configuration) was a large part of every command's start-up.
+        // Like the level above, this takes effect when slf4j is first used in the JVM. The verbosity keeps slf4j's
+        // own "loading provider" note off stderr.
+        if (verbose) {
+            System.clearProperty("slf4j.provider");
+        } else {
+            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+            System.setProperty("slf4j.internal.verbosity", "WARN");
+        }
         CommandLine cl = new CommandLine(new PassthroughCommand());
         cl.setOut(out);
         cl.setErr(err);

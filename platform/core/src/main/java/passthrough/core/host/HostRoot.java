@@ -2,18 +2,25 @@ package passthrough.core.host;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.NotLinkException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -25,6 +32,8 @@ import java.util.stream.Stream;
  */
 public final class HostRoot {
     private static final int MAX_LINKS = 40; // as the kernel's MAXSYMLINKS
+    /** O_NOFOLLOW: opening a link fails (ELOOP) instead of following it outside the root. */
+    private static final Set<OpenOption> READ_NO_FOLLOW_LINKS = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
 
     private final Path root;
     private final HostAccessLog log;
@@ -73,10 +82,21 @@ public final class HostRoot {
         return root;
     }
 
+    /** A path resolved inside the root, with the attributes of what it names (null for the root itself). */
+    private record Resolved(String path, BasicFileAttributes attrs) {
+        boolean isDirectory() {
+            return attrs == null || attrs.isDirectory();
+        }
+    }
+
     /** The real location of {@code rel} inside the root after resolving links, or empty when it does not exist. */
     public Optional<String> resolve(String rel) {
+        return resolved(rel).map(Resolved::path);
+    }
+
+    private Optional<Resolved> resolved(String rel) {
         String clean = trim(rel);
-        if (clean.isEmpty()) return Optional.of("");
+        if (clean.isEmpty()) return Optional.of(new Resolved("", null));
         int slash = clean.lastIndexOf('/');
         String parent = slash < 0 ? "" : clean.substring(0, slash);
         String name = clean.substring(slash + 1);
@@ -91,21 +111,23 @@ public final class HostRoot {
         if (cached != null) return cached;
         int slash = rel.lastIndexOf('/');
         Optional<String> parent = resolveDirectory(slash < 0 ? "" : rel.substring(0, slash));
-        Optional<String> result = parent.flatMap(p -> walk(p, rel.substring(slash + 1)));
+        Optional<String> result = parent.flatMap(p -> walk(p, rel.substring(slash + 1))).map(Resolved::path);
         resolvedDirectories.put(rel, result);
         return result;
     }
 
     /** Walks {@code path} (relative, may contain links and ..) starting in the resolved directory {@code start}. */
-    private Optional<String> walk(String start, String path) {
+    private Optional<Resolved> walk(String start, String path) {
         Deque<String> current = new ArrayDeque<>(split(start));
         Deque<String> pending = new ArrayDeque<>(split(path));
         int links = 0;
+        BasicFileAttributes last = null;
         while (!pending.isEmpty()) {
             String part = pending.pollFirst();
             if (part.isEmpty() || part.equals(".")) continue;
             if (part.equals("..")) {
                 if (!current.isEmpty()) current.pollLast();
+                last = null; // a directory (or the root); read again below if it is the end of the path
                 continue;
             }
             String candidate = join(current, part);
@@ -132,8 +154,18 @@ public final class HostRoot {
             }
             if (!pending.isEmpty() && !attrs.isDirectory()) return Optional.empty();
             current.addLast(part);
+            last = attrs;
         }
-        return Optional.of(String.join("/", current));
+        String real = String.join("/", current);
+        if (last == null && !real.isEmpty()) {
+            // ended on ".." or "." after a directory: the attributes of where we are
+            try {
+                last = Files.readAttributes(root.resolve(real), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(new Resolved(real, last));
     }
 
     /** The file's text (UTF-8, invalid bytes replaced), or empty when it does not exist. */
@@ -143,21 +175,53 @@ public final class HostRoot {
 
     /** The file's bytes, or empty when it does not exist; {@link UnreadableFileException} when it cannot be read. */
     public Optional<byte[]> readBytes(String rel) {
-        Optional<String> real = resolve(rel);
+        // Fast path, for the ~10,000 sysfs files of a large host: a plain file in an already resolved directory is
+        // opened with O_NOFOLLOW (one open and its reads, instead of lstat + stat + open + fstat + reads). Anything
+        // else — a link, a directory, a name with . or .., an error — takes the general path below, unchanged.
+        String clean = trim(rel);
+        int slash = clean.lastIndexOf('/');
+        String name = clean.substring(slash + 1);
+        if (!name.isEmpty() && !name.equals(".") && !name.equals("..")) {
+            Optional<String> dir = resolveDirectory(slash < 0 ? "" : clean.substring(0, slash));
+            if (dir.isEmpty()) return Optional.empty();
+            String real = dir.get().isEmpty() ? name : dir.get() + "/" + name;
+            byte[] bytes = null;
+            try (SeekableByteChannel ch = Files.newByteChannel(root.resolve(real), READ_NO_FOLLOW_LINKS)) {
+                bytes = readAll(ch);
+            } catch (NoSuchFileException e) {
+                return Optional.empty();
+            } catch (IOException | RuntimeException e) {
+                bytes = null; // a link (ELOOP), a directory (EISDIR), no permission...: the general path decides
+            }
+            if (bytes != null) {
+                if (log != null) log.file(real, bytes);
+                return Optional.of(bytes);
+            }
+        }
+        Optional<Resolved> real = resolved(rel);
         if (real.isEmpty()) return Optional.empty();
-        Path p = root.resolve(real.get());
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        Path p = root.resolve(real.get().path());
+        if (real.get().isDirectory()) {
             throw new UnreadableFileException(trim(rel), new IOException("is a directory, expected a file"));
         }
         try {
             byte[] bytes = Files.readAllBytes(p);
-            if (log != null) log.file(real.get(), bytes);
+            if (log != null) log.file(real.get().path(), bytes);
             return Optional.of(bytes);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw new UnreadableFileException(trim(rel), e);
         }
+    }
+
+    /** Reads to the end without asking the size (sysfs files all claim 4096 bytes): no fstat. */
+    private static byte[] readAll(SeekableByteChannel ch) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(4096);
+        while (ch.read(buf) >= 0) {
+            if (!buf.hasRemaining()) buf = ByteBuffer.allocate(buf.capacity() * 2).put(buf.flip());
+        }
+        return Arrays.copyOf(buf.array(), buf.position());
     }
 
     /** The target of the symbolic link {@code rel} as written, or empty when it is no link. */
@@ -168,12 +232,14 @@ public final class HostRoot {
         if (dir.isEmpty()) return Optional.empty();
         String candidate = dir.get().isEmpty() ? clean.substring(slash + 1) : dir.get() + "/" + clean.substring(slash + 1);
         Path p = root.resolve(candidate);
-        if (!Files.isSymbolicLink(p)) return Optional.empty();
         try {
-            String target = Files.readSymbolicLink(p).toString();
+            String target = Files.readSymbolicLink(p).toString(); // one readlink; EINVAL (no link) is NotLinkException
             if (log != null) log.symlink(candidate, target);
             return Optional.of(target);
+        } catch (NotLinkException | NoSuchFileException e) {
+            return Optional.empty();
         } catch (IOException e) {
+            if (!Files.isSymbolicLink(p)) return Optional.empty();
             throw new UnreadableFileException(clean, e);
         }
     }
@@ -205,11 +271,17 @@ public final class HostRoot {
 
     /** Whether {@code rel} exists (after links); a report keeps it as an empty placeholder. */
     public boolean exists(String rel) {
-        Optional<String> real = resolve(rel);
+        String clean = trim(rel);
+        Optional<String> known = resolvedDirectories.get(clean);
+        if (known != null && known.isPresent() && log == null) return true;
+        Optional<Resolved> real = resolved(clean);
         if (real.isEmpty()) return false;
+        // a directory found here (a device's sysfs directory, through its link) is kept like those resolved on the
+        // way to a file, so reading its files next does not walk the link again
+        if (real.get().isDirectory()) resolvedDirectories.putIfAbsent(clean, Optional.of(real.get().path()));
         if (log != null) {
-            if (Files.isDirectory(root.resolve(real.get()))) log.directory(real.get());
-            else log.exists(real.get());
+            if (Files.isDirectory(root.resolve(real.get().path()))) log.directory(real.get().path());
+            else log.exists(real.get().path());
         }
         return true;
     }

@@ -36,6 +36,7 @@ public final class PluginRegistry implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PluginRegistry.class);
 
+    /** Null when no plugin directory exists: pf4j is then never started (it costs start-up time for nothing). */
     private final ProblemRecordingPluginManager manager;
     private final List<Path> directories;
 
@@ -47,24 +48,23 @@ public final class PluginRegistry implements AutoCloseable {
     /** Loads and starts the plugins found in {@code directories}; directories that do not exist are skipped. */
     public static PluginRegistry load(List<Path> directories) {
         List<Path> existing = directories.stream().filter(Files::isDirectory).distinct().toList();
+        if (existing.isEmpty()) return new PluginRegistry(null, existing);
         ProblemRecordingPluginManager manager = new ProblemRecordingPluginManager(existing);
-        if (!existing.isEmpty()) {
+        try {
+            manager.loadPlugins();
+        } catch (RuntimeException e) {
+            manager.record(null, null, "plugins could not be resolved: " + e.getMessage());
+        }
+        for (PluginWrapper p : manager.getResolvedPlugins()) {
             try {
-                manager.loadPlugins();
+                manager.startPlugin(p.getPluginId());
             } catch (RuntimeException e) {
-                manager.record(null, null, "plugins could not be resolved: " + e.getMessage());
+                manager.record(p.getPluginPath(), p.getPluginId(), "cannot start: " + e.getMessage());
             }
-            for (PluginWrapper p : manager.getResolvedPlugins()) {
-                try {
-                    manager.startPlugin(p.getPluginId());
-                } catch (RuntimeException e) {
-                    manager.record(p.getPluginPath(), p.getPluginId(), "cannot start: " + e.getMessage());
-                }
-                if (p.getPluginState() == PluginState.FAILED) {
-                    Throwable t = p.getFailedException();
-                    manager.record(p.getPluginPath(), p.getPluginId(), "failed to start"
-                            + (t == null ? "" : ": " + t.getMessage()));
-                }
+            if (p.getPluginState() == PluginState.FAILED) {
+                Throwable t = p.getFailedException();
+                manager.record(p.getPluginPath(), p.getPluginId(), "failed to start"
+                        + (t == null ? "" : ": " + t.getMessage()));
             }
         }
         return new PluginRegistry(manager, existing);
@@ -97,6 +97,7 @@ public final class PluginRegistry implements AutoCloseable {
     /** Every plugin pf4j knows, with the extension points and ids it provides. */
     public List<PluginInfo> plugins() {
         List<PluginInfo> out = new ArrayList<>();
+        if (manager == null) return out;
         for (PluginWrapper p : manager.getPlugins().stream()
                 .sorted((a, b) -> a.getPluginId().compareTo(b.getPluginId())).toList()) {
             Set<String> points = new TreeSet<>();
@@ -121,7 +122,7 @@ public final class PluginRegistry implements AutoCloseable {
     }
 
     public List<PluginProblem> problems() {
-        return manager.problems();
+        return manager == null ? List.of() : manager.problems();
     }
 
     /** Every extension point has an {@code id()}; reflection keeps this listing independent of the point's type. */
@@ -135,6 +136,7 @@ public final class PluginRegistry implements AutoCloseable {
     }
 
     private List<PluginWrapper> startedPlugins() {
+        if (manager == null) return List.of();
         return manager.getStartedPlugins().stream().sorted((a, b) -> a.getPluginId().compareTo(b.getPluginId())).toList();
     }
 
@@ -142,6 +144,7 @@ public final class PluginRegistry implements AutoCloseable {
     public void close() {
         // pf4j 3.15.0's stopPlugins() skips plugins or throws ConcurrentModificationException (pf4j #656):
         // stop them one by one from a copy, then unload.
+        if (manager == null) return;
         for (PluginWrapper p : new ArrayList<>(manager.getStartedPlugins())) {
             try {
                 manager.stopPlugin(p.getPluginId());

@@ -79,6 +79,29 @@ class HostRootTest {
         assertEquals(Optional.of("nowhere"), h.readLink("etc/gone"));
     }
 
+    /** The direct read (O_NOFOLLOW in a resolved directory) and the link walk must agree on every kind of entry. */
+    @Test
+    void filesLinksAndOddPathsReadTheSameWhetherTheDeviceDirectoryWasTestedFirstOrNot() throws Exception {
+        Files.createSymbolicLink(root.resolve("etc/abs-link"), Path.of("/secret"));
+        Files.writeString(root.resolve("etc/plain"), "plain\n");
+        for (boolean existsFirst : new boolean[] {false, true}) {
+            HostRoot r = HostRoot.open(root, null);
+            String dev = "sys/bus/pci/devices/0000:01:00.0";
+            if (existsFirst) assertTrue(r.exists(dev));
+            assertEquals(Optional.of("0x10de\n"), r.readText(dev + "/vendor"));
+            assertEquals(Optional.empty(), r.readText(dev + "/missing"));
+            assertEquals(Optional.of("inside the root\n"), r.readText("etc/abs-link"));
+            assertEquals(Optional.of("plain\n"), r.readText("/etc/plain/"));
+            assertEquals(Optional.empty(), r.readText("etc/plain/child"), "a file used as a directory");
+            assertEquals(Optional.of("inside the root\n"), r.readText("etc/../secret"));
+            assertEquals(Optional.empty(), r.readLink("etc/plain"), "not a link");
+            assertEquals(Optional.empty(), r.readLink("etc/missing"));
+            assertEquals(Optional.of("/secret"), r.readLink("etc/abs-link"));
+            assertThrows(UnreadableFileException.class, () -> r.readText(dev));
+            assertThrows(UnreadableFileException.class, () -> r.readText("etc/.."));
+        }
+    }
+
     @Test
     void aDirectoryWhereAFileIsExpectedIsUnreadableNamingThePath() throws Exception {
         Files.createDirectories(root.resolve("etc/os-release"));
