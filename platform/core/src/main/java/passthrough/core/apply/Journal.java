@@ -10,6 +10,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -92,9 +95,42 @@ final class Journal {
             if (Files.isSymbolicLink(p)) return Optional.of(p);
         }
         if (!Files.isDirectory(transactions(), LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
-        try (Stream<Path> s = Files.walk(transactions())) { // walk does not follow links: it reports them
-            return s.filter(Files::isSymbolicLink).findFirst();
-        }
+        // Runs before the lock, so another process's transaction may rename its manifest.json.tmp or remove a
+        // directory while we look: an entry that vanished is no link (Files.walk threw UncheckedIOException there,
+        // and a refused apply racing a running one ended in exit 4 instead of "another apply is running").
+        Path[] found = new Path[1];
+        Files.walkFileTree(transactions(), new SimpleFileVisitor<>() { // never follows links: it reports them
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                if (attrs.isSymbolicLink()) {
+                    found[0] = dir;
+                    return FileVisitResult.TERMINATE;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (attrs.isSymbolicLink()) {
+                    found[0] = file;
+                    return FileVisitResult.TERMINATE;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) return FileVisitResult.CONTINUE;
+                throw e;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null && !(e instanceof NoSuchFileException)) throw e;
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return Optional.ofNullable(found[0]);
     }
 
     void create(String txid) throws IOException {
