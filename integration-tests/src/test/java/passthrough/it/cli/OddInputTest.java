@@ -23,4 +23,15 @@ class OddInputTest {
         assertTrue(r.err().contains("boot/grub/grub.cfg") && r.err().contains("99999999999"), r.err());
         assertFalse(r.err().contains("internal error"), r.err());
     }
+
+    @Test
+    void aRefusalNamesThePluginsThatFailedToLoad(@TempDir Path tmp) throws Exception {
+        // a binding or writer that failed to load may be why nothing else could step in: the refusal says so
+        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
+        Files.writeString(plugins.resolve("broken-vendor.jar"), "not a jar");
+        Cli.Result r = Cli.run("--plugins-dir", plugins.toString(), "--root", Cli.sample("seed1-ubuntu-18.04").toString(),
+                "plan", "--device", "17:00.0").exits(3);
+        assertTrue(r.err().contains("--allow-boot-gpu") && r.err().contains("plugins that failed to load")
+                && r.err().contains("broken-vendor.jar"), r.err());
+    }
 }

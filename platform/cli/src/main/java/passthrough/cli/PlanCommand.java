@@ -56,10 +56,17 @@ final class PlanCommand extends Subcommand implements Callable<Integer> {
     /** Reads the host and plans; refusals become exit 3 with the planner's message. */
     static Plan make(PassthroughCommand global, PlanRequest request) {
         try (HostSession session = HostSession.open(global, true)) {
-            return Planner.plan(session.root, session.facts, session.plannerPlugins(), request);
-        } catch (PlanRefusedException e) {
-            throw new UserError(e.code().equals("NO_SUCH_DEVICE") ? ExitCodes.USAGE : ExitCodes.REFUSED, e.code(),
-                    "refused: " + e.getMessage(), e, null);
+            try {
+                return Planner.plan(session.root, session.facts, session.plannerPlugins(), request);
+            } catch (PlanRefusedException e) {
+                // a plugin that failed to load may be why no other binding or writer could step in: never silent
+                String unloaded = session.plugins.problems().stream()
+                        .map(p -> (p.pluginId() == null ? String.valueOf(p.path()) : p.pluginId()) + ": " + p.message())
+                        .collect(java.util.stream.Collectors.joining("; "));
+                throw new UserError(e.code().equals("NO_SUCH_DEVICE") ? ExitCodes.USAGE : ExitCodes.REFUSED, e.code(),
+                        "refused: " + e.getMessage() + (unloaded.isEmpty() ? "" : " (plugins that failed to load, "
+                                + "see `passthrough plugins`: " + unloaded + ")"), e, null);
+            }
         }
     }
 
