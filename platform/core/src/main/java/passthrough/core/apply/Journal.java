@@ -99,16 +99,7 @@ final class Journal {
         // directory while we look: an entry that vanished is no link (Files.walk threw UncheckedIOException there,
         // and a refused apply racing a running one ended in exit 4 instead of "another apply is running").
         Path[] found = new Path[1];
-        Files.walkFileTree(transactions(), new SimpleFileVisitor<>() { // never follows links: it reports them
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                if (attrs.isSymbolicLink()) {
-                    found[0] = dir;
-                    return FileVisitResult.TERMINATE;
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
+        Files.walkFileTree(transactions(), new SimpleFileVisitor<>() { // never follows links: a link, to a directory too, comes to visitFile
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                 if (attrs.isSymbolicLink()) {

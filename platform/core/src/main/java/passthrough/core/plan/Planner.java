@@ -132,7 +132,8 @@ public final class Planner {
             collect(writer.id(), c, files, commands, new ArrayList<>(), early);
             nextCommandLine = merged.applyTo(configured).toString();
         }
-        if (writer != null) runningLineDiffers(writer, configured, merged, requirement);
+        // the list parameters the bindings touched (their names come from the bindings, not from here)
+        if (writer != null) runningLineDiffers(writer, configured, merged, merge(commandLine).listEdits(), requirement);
         EarlyModulesChange earlyChange = mergeModules(early);
         List<String> changedEarlyFiles = files.keySet().stream()
                 .filter(p -> p.startsWith("etc/modprobe.d/") || earlyChange.extraFiles().contains(p)).toList();
@@ -184,7 +185,7 @@ public final class Planner {
      * configuration gives the next boot (typed at GRUB's prompt, or a plan applied and not yet rebooted into).
      */
     private void runningLineDiffers(BootloaderWriter writer, KernelCommandLine configured, KernelParametersChange change,
-                                    IommuRequirement requirement) {
+                                    List<KernelParameterListEdit> listEdits, IommuRequirement requirement) {
         KernelCommandLine running = facts.commandLine();
         Set<String> names = new LinkedHashSet<>();
         List<KernelParameter> about = new ArrayList<>(change.set());
@@ -194,7 +195,7 @@ public final class Planner {
             about.addAll(requirement.parametersToRemove());
         }
         for (KernelParameter p : about) names.add(p.name());
-        for (String n : List.of("vfio-pci.ids", "pci-stub.ids")) names.add(n);
+        for (KernelParameterListEdit e : listEdits) names.add(e.name());
         List<String> differing = new ArrayList<>();
         for (String name : names) {
             String now = running.all(name).stream().map(KernelParameter::toString).collect(Collectors.joining(" "));
