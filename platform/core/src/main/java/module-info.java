@@ -11,9 +11,11 @@ module passthrough.core {
     exports passthrough.core.plan;
     exports passthrough.core.verify;
     exports passthrough.core.apply;
+    exports passthrough.core.profiles;
     // Jackson reads and writes the journal manifest records reflectively
     opens passthrough.core.apply to com.fasterxml.jackson.databind;
     opens passthrough.core.plan to com.fasterxml.jackson.databind;
+    opens passthrough.core.profiles to com.fasterxml.jackson.databind;
     uses passthrough.api.HardwareProbe;
     uses passthrough.api.BindingStrategy;
     uses passthrough.api.BootloaderWriter;

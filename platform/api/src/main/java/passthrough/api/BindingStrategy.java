@@ -7,7 +7,7 @@ import org.pf4j.ExtensionPoint;
  * built in; modprobe.d options, softdeps and early loading when it is a module; driver_override by address for
  * identical cards. First-party: vfio-pci, pci-stub.
  */
-public interface BindingStrategy extends ExtensionPoint {
+public interface BindingStrategy extends ExtensionPoint, HostReads {
 
     /** Stable id, e.g. "vfio-pci". */
     String id();

@@ -8,7 +8,7 @@ import org.pf4j.ExtensionPoint;
  * /etc/sysconfig/modules without an initramfs. Independent of the {@link BootloaderWriter}: a profile combines the
  * two. First-party: initramfs-tools, lfs-sysconfig.
  */
-public interface EarlyModuleLoader extends ExtensionPoint {
+public interface EarlyModuleLoader extends ExtensionPoint, HostReads {
 
     /** Stable id, e.g. "initramfs-tools". */
     String id();
@@ -18,4 +18,14 @@ public interface EarlyModuleLoader extends ExtensionPoint {
 
     /** File edits and commands (e.g. rebuilding the initramfs for the running kernel) that load the modules early. */
     Contribution load(HostFacts facts, EarlyModulesChange change);
+
+    /** The setting names a profile may give this plugin (see {@link PluginSettings}); none by default. */
+    default java.util.Set<String> settingNames() {
+        return java.util.Set.of();
+    }
+
+    /** This plugin configured with a profile's settings (only names from {@link #settingNames()}); itself by default. */
+    default EarlyModuleLoader withSettings(PluginSettings settings) {
+        return this;
+    }
 }

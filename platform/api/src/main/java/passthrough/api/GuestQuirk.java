@@ -6,7 +6,7 @@ import org.pf4j.ExtensionPoint;
  * "What must the VM definition add for this device or guest?" First-party: nvidia-quirks (hide KVM,
  * Hyper-V vendor id), spice-mouse (server mouse mode).
  */
-public interface GuestQuirk extends ExtensionPoint {
+public interface GuestQuirk extends ExtensionPoint, HostReads {
 
     /** Stable id, e.g. "nvidia-quirks". */
     String id();

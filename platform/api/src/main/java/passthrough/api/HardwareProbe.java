@@ -6,7 +6,7 @@ import org.pf4j.ExtensionPoint;
  * "Is this CPU/IOMMU mine, and what must the kernel command line say to turn it on?"
  * First-party: intel-vtd, amd-vi. Pure: decides from the facts alone.
  */
-public interface HardwareProbe extends ExtensionPoint {
+public interface HardwareProbe extends ExtensionPoint, HostReads {
 
     /** Stable id, e.g. "intel-vtd". */
     String id();

@@ -67,7 +67,7 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         // whatever another apply/rollback does from here on, this one notices it and refuses (no interleaving)
         String journalMark = journalMark();
         Plan plan = source.device != null
-                ? PlanCommand.make(global, reservation.request(source.device))
+                ? PlanCommand.make(global, reservation, source.device)
                 : readPlan(source.planFile);
         if (plan.changesNothing()) {
             if (global.json) printJson(summary(plan, null));

@@ -11,6 +11,8 @@ import passthrough.api.Presence;
 import passthrough.cli.json.CheckJson;
 import passthrough.core.check.ReadinessCheck;
 import passthrough.core.check.ReadinessReport;
+import passthrough.core.profiles.ProfileChoice;
+import passthrough.core.profiles.ProfileFindings;
 import picocli.CommandLine.Command;
 
 /** `passthrough check`: can this machine do GPU passthrough? */
@@ -22,10 +24,12 @@ final class CheckCommand extends Subcommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (HostSession session = HostSession.open(global, true)) {
-            ReadinessReport report = ReadinessCheck.run(session.facts, session.probes());
+            ReadinessReport report = ReadinessCheck.run(session.facts, session.probes(),
+                    ProfileFindings.of(session.profiled.choice(), session.facts, session.root));
+            ProfileChoice profile = session.profiled.choice();
             PrintWriter out = out();
-            if (global.json) printJson(toJson(report));
-            else print(out, report);
+            if (global.json) printJson(toJson(report, profile));
+            else print(out, report, profile);
             return report.ready() ? ExitCodes.OK : ExitCodes.NOT_READY;
         }
     }
@@ -45,7 +49,7 @@ final class CheckCommand extends Subcommand implements Callable<Integer> {
                 .collect(Collectors.joining(" "))).orElse(null);
     }
 
-    static CheckJson toJson(ReadinessReport r) {
+    static CheckJson toJson(ReadinessReport r, ProfileChoice profile) {
         HostFacts f = r.facts();
         return new CheckJson(r.ready(),
                 new CheckJson.Cpu(f.cpu().vendor().jsonName(), f.cpu().modelName(), f.cpu().virtualization()),
@@ -54,11 +58,12 @@ final class CheckCommand extends Subcommand implements Callable<Integer> {
                 new CheckJson.Kernel(f.kernelRelease(), f.commandLine().toString()),
                 new CheckJson.Distribution(f.os().id(), f.os().versionId(), f.os().prettyName()),
                 new CheckJson.Drivers(r.vfioPci().jsonName(), r.pciStub().jsonName()),
+                new CheckJson.ProfileJson(profile.id(), profile.how().jsonName(), profile.reason()),
                 r.findings().stream().map(x -> new CheckJson.FindingJson(x.severity().jsonName(), x.code(),
                         x.message(), x.fix())).toList());
     }
 
-    private static void print(PrintWriter out, ReadinessReport r) {
+    private static void print(PrintWriter out, ReadinessReport r, ProfileChoice profile) {
         HostFacts f = r.facts();
         out.println("passthrough check: " + f.os().prettyName()
                 + (f.kernelRelease() == null ? "" : ", kernel " + f.kernelRelease()));
@@ -72,6 +77,8 @@ final class CheckCommand extends Subcommand implements Callable<Integer> {
         out.printf("  %-10s %s%n", "cmdline", f.commandLine().toString().isEmpty() ? "(empty or unknown)" : f.commandLine());
         if (requiredParameters(r) != null) out.printf("  %-10s %s%n", "needs", requiredParameters(r));
         out.printf("  %-10s vfio-pci %s, pci-stub %s%n", "drivers", r.vfioPci().jsonName(), r.pciStub().jsonName());
+        out.printf("  %-10s %s%n", "profile", profile.found() ? profile.id() + " (" + profile.how().jsonName() + ")"
+                : "none (see below)");
         out.println();
         for (Finding x : r.findings()) {
             String tag = switch (x.severity()) {

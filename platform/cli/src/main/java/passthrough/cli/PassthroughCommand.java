@@ -26,6 +26,11 @@ public final class PassthroughCommand implements Runnable {
             description = "Load pf4j plugins from DIR as well (repeatable); the install's plugins/ is always read.")
     List<Path> pluginDirs = new ArrayList<>();
 
+    @Option(names = "--profile", paramLabel = "ID", scope = ScopeType.INHERIT,
+            description = "Use this distribution profile instead of the one matching /etc/os-release "
+                    + "(`passthrough profiles list` shows them).")
+    String profile;
+
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
             description = "Log to stderr and show stack traces of errors.")
     boolean verbose;

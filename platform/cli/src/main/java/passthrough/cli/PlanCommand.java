@@ -39,7 +39,7 @@ final class PlanCommand extends Subcommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Plan plan = make(global, reservation.request(device));
+        Plan plan = make(global, reservation, device);
         if (out != null) {
             try {
                 Files.writeString(out, PlanFiles.toJson(plan) + "\n");
@@ -54,10 +54,12 @@ final class PlanCommand extends Subcommand implements Callable<Integer> {
     }
 
     /** Reads the host and plans; refusals become exit 3 with the planner's message. */
-    static Plan make(PassthroughCommand global, PlanRequest request) {
+    static Plan make(PassthroughCommand global, ReservationOptions reservation, String device) {
+        PlanRequest request = reservation.request(device);
         try (HostSession session = HostSession.open(global, true)) {
             try {
-                return Planner.plan(session.root, session.facts, session.plannerPlugins(), request);
+                return Planner.plan(session.root, session.facts, session.plannerPlugins(reservation.bootloader,
+                        reservation.earlyModules), request);
             } catch (PlanRefusedException e) {
                 // a plugin that failed to load may be why no other binding or writer could step in: never silent
                 String unloaded = session.plugins.problems().stream()

@@ -1,6 +1,13 @@
 package passthrough.cli;
 
 import java.io.IOException;
+import passthrough.core.host.HostNeeds;
+import passthrough.core.host.HostRoot;
+import passthrough.core.plugins.PluginRegistry;
+import passthrough.core.profiles.Profile;
+import passthrough.core.profiles.ProfileCatalog;
+import passthrough.core.profiles.ProfileChoice;
+import passthrough.core.profiles.ProfiledPlugins;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -20,11 +27,27 @@ final class ReportCommand extends Subcommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE.tar.gz", description = "Where to write the archive.")
     Path out;
 
+    /**
+     * What any loaded plugin and any known profile reads, not only the chosen one's: the archive is replayed later,
+     * perhaps with another profile (--profile) or with the plugin a developer is writing for this host.
+     */
+    private HostNeeds everythingRead() throws HostRootException {
+        HostRoot root = HostRoot.open(global.root, null);
+        HostNeeds needs;
+        try (PluginRegistry registry = PluginRegistry.load(global.allPluginDirs())) {
+            needs = ProfiledPlugins.of(registry, new ProfileChoice(null, ProfileChoice.How.NONE, "")).needs();
+        }
+        for (Profile p : ProfileCatalog.load(ProfileCatalog.shippedDirectory(), root).profiles()) {
+            needs = needs.plus(ProfiledPlugins.needsOf(p));
+        }
+        return needs;
+    }
+
     @Override
     public Integer call() {
         HostReport.Summary s;
         try {
-            s = HostReport.capture(global.root, out);
+            s = HostReport.capture(global.root, out, everythingRead());
         } catch (HostRootException e) {
             throw new UserError(ExitCodes.USAGE, e.getMessage(), e);
         } catch (IOException e) {

@@ -20,6 +20,14 @@ final class ReservationOptions {
             + "that sit in other IOMMU groups, when those groups hold nothing but this card's functions.")
     boolean withSiblings;
 
+    @Option(names = "--bootloader", paramLabel = "ID", description = "The bootloader writer to use (e.g. grub-debian, "
+            + "grub-lfs) when the profile does not decide or is wrong for this host; it must manage the host.")
+    String bootloader;
+
+    @Option(names = "--early-modules", paramLabel = "ID", description = "The early-module loader to use (e.g. "
+            + "initramfs-tools, lfs-sysconfig) when the profile does not decide or is wrong for this host.")
+    String earlyModules;
+
     PlanRequest request(String device) {
         return new PlanRequest(PciAddress.parse(device), binding, allowSharedGroup, allowBootGpu, withSiblings);
     }

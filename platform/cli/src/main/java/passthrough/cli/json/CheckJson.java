@@ -4,7 +4,11 @@ import java.util.List;
 
 /** `check --json`, the shape scripts rely on (fields may be added, never renamed). */
 public record CheckJson(boolean ready, Cpu cpu, Iommu iommu, Kernel kernel, Distribution distribution,
-                        Drivers drivers, List<FindingJson> findings) {
+                        Drivers drivers, ProfileJson profile, List<FindingJson> findings) {
+
+    /** The distribution profile used: id (null when none matched), how it was chosen, and why. */
+    public record ProfileJson(String id, String how, String reason) {
+    }
 
     public record Cpu(String vendor, String model, boolean virtualization) {
     }

@@ -24,7 +24,12 @@ public final class ReadinessCheck {
     }
 
     public static ReadinessReport run(HostFacts facts, List<HardwareProbe> probes) {
-        List<Finding> findings = new ArrayList<>();
+        return run(facts, probes, List.of());
+    }
+
+    /** With the findings of the distribution profile (which one, missing packages, host quirks). */
+    public static ReadinessReport run(HostFacts facts, List<HardwareProbe> probes, List<Finding> profileFindings) {
+        List<Finding> findings = new ArrayList<>(profileFindings);
         HardwareProbe probe = Probes.forHost(probes, facts).orElse(null);
         IommuRequirement req = probe == null ? null : probe.requirement(facts);
 

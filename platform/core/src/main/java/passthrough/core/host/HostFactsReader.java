@@ -31,36 +31,29 @@ import passthrough.api.Presence;
  */
 public final class HostFactsReader {
 
-    /** Configuration files plugins may need, read when they exist; globs are one directory level. */
-    static final List<String> CONFIG_FILES = List.of(
-            "etc/default/grub", "etc/default/grub.d/*.cfg", "boot/grub/grub.cfg", "boot/grub2/grub.cfg",
-            "etc/kernel/cmdline", "boot/loader/loader.conf", "boot/loader/entries/*.conf",
-            "etc/modprobe.d/*.conf", "etc/modules", "etc/modules-load.d/*.conf", "etc/initramfs-tools/modules",
-            "etc/sysconfig/modules", "etc/mkinitcpio.conf", "etc/dracut.conf.d/*.conf",
-            "etc/libvirt/qemu.conf", "proc/mounts",
-            // written by plugins earlier: their state, read back so a later plan adds to it
-            "etc/passthrough/bind-by-address.sh", "etc/initramfs-tools/hooks/passthrough");
-
-    /** Tools plugins may plan to run; their presence decides e.g. update-grub versus grub-mkconfig. */
-    static final List<String> COMMANDS = List.of("update-grub", "grub-mkconfig", "grub2-mkconfig", "grub-script-check",
-            "update-initramfs", "lsinitramfs", "dracut", "mkinitcpio", "grubby", "kernelstub", "proxmox-boot-tool",
-            "kernel-install", "bootctl", "rpm-ostree", "depmod", "modprobe", "virsh", "virt-xml-validate",
-            "qemu-system-x86_64", "lspci");
     static final List<String> COMMAND_DIRS = List.of("usr/sbin", "usr/bin", "sbin", "bin");
 
     static final List<String> PCI_IDS = List.of("usr/share/misc/pci.ids", "usr/share/hwdata/pci.ids");
 
     private final HostRoot root;
+    private final HostNeeds needs;
     private final ReadProblems problems = new ReadProblems();
     /** Digest and character set of each configuration file's bytes: each is read once, and plans digest what was read. */
     private final Map<String, FileOrigin> fileOrigins = new HashMap<>();
 
-    private HostFactsReader(HostRoot root) {
+    private HostFactsReader(HostRoot root, HostNeeds needs) {
         this.root = root;
+        this.needs = needs;
     }
 
+    /** The facts the core itself needs ({@link HostNeeds#CORE}); no plugin's files. */
     public static HostFacts read(HostRoot root) {
-        return new HostFactsReader(root).read();
+        return read(root, HostNeeds.CORE);
+    }
+
+    /** The facts, with the configuration files and commands in {@code needs} (the core's, the plugins', the profile's). */
+    public static HostFacts read(HostRoot root, HostNeeds needs) {
+        return new HostFactsReader(root, needs).read();
     }
 
     private HostFacts read() {
@@ -277,6 +270,14 @@ public final class HostFactsReader {
         return t.map(OsReleaseParser::parse).orElse(OsRelease.unknown());
     }
 
+    /**
+     * The host's os-release alone, before the facts: the profile is chosen by it, and the profile says what else to
+     * read. A problem reading it shows again, as a warning, when the facts are read.
+     */
+    public static OsRelease osRelease(HostRoot root) {
+        return new HostFactsReader(root, HostNeeds.CORE).readOsRelease();
+    }
+
     private Map<PciAddress, String> readCriticalDevices() {
         try {
             return new CriticalDeviceReader(root, problems).read();
@@ -288,7 +289,7 @@ public final class HostFactsReader {
 
     private Set<String> readCommands() {
         Set<String> found = new java.util.TreeSet<>();
-        for (String name : COMMANDS) {
+        for (String name : needs.commands()) {
             for (String dir : COMMAND_DIRS) {
                 if (root.exists(dir + "/" + name)) {
                     found.add(name);
@@ -301,7 +302,7 @@ public final class HostFactsReader {
 
     private Map<String, String> readConfigFiles() {
         Map<String, String> out = new TreeMap<>();
-        for (String pattern : CONFIG_FILES) {
+        for (String pattern : needs.files()) {
             int star = pattern.indexOf('*');
             if (star < 0) {
                 configFile(pattern).ifPresent(t -> out.put(pattern, t));

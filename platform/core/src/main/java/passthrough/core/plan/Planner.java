@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import passthrough.core.plugins.Probes;
+import passthrough.core.profiles.ExtensionChoice;
 import passthrough.api.BindingStrategy;
 import passthrough.api.BootloaderWriter;
 import passthrough.api.Change;
@@ -43,6 +44,8 @@ import passthrough.core.host.UnreadableFileException;
  * through the {@link HostRoot} (for the current bytes of the files it will change) and writes nothing.
  */
 public final class Planner {
+    /** --binding auto's order when no profile gives one. */
+    private static final List<String> DEFAULT_BINDING_ORDER = List.of("vfio-pci", "pci-stub");
     private final HostRoot root;
     private final HostFacts facts;
     private final PlannerPlugins plugins;
@@ -65,7 +68,16 @@ public final class Planner {
         // every parameter is judged on the line the NEXT boot gets (what the bootloader is configured to give), not on
         // the running /proc/cmdline: an earlier plan applied before this reboot, or a parameter typed once at GRUB's
         // prompt, makes the two differ
-        BootloaderWriter writer = plugins.bootloaders().stream().filter(w -> w.manages(facts)).findFirst().orElse(null);
+        if (plugins.profile().found()) {
+            findings.add(Finding.info("PROFILE", "profile " + plugins.profile().id() + ": " + plugins.profile().reason()));
+        } else {
+            findings.add(Finding.warning("NO_PROFILE", plugins.profile().reason(), null));
+        }
+        // the writer decides which line the next boot gets, so an undecided choice stops the plan here
+        ExtensionChoice<BootloaderWriter> writerChoice = plugins.bootloader();
+        if (writerChoice.refusal() != null) throw new PlanRefusedException(writerChoice.code(), writerChoice.refusal(), null);
+        BootloaderWriter writer = writerChoice.chosen();
+        findings.add(Finding.info("BOOTLOADER_WRITER", writerChoice.explanation()));
         KernelCommandLine configured = writer == null ? facts.commandLine() : writer.configuredCommandLine(facts);
         List<KernelParametersChange> commandLine = new ArrayList<>();
         IommuRequirement requirement = iommu(target, configured, commandLine);
@@ -84,7 +96,7 @@ public final class Planner {
         Contribution bound = binding.reserve(facts, reservation);
         if (request.binding().equals("auto") && hasErrors(bound)) {
             // e.g. vfio-pci is a module but a competing driver is built in: the seed's answer, pci-stub built in, may work
-            for (BindingStrategy other : plugins.bindings()) {
+            for (BindingStrategy other : autoCandidates()) {
                 if (other == binding || !other.isAvailable(facts)) continue;
                 Contribution alt = other.reserve(facts, reservation);
                 if (!hasErrors(alt)) {
@@ -113,6 +125,26 @@ public final class Planner {
             collect(other.id(), released, files, commands, commandLine, early);
         }
 
+        // the early-module loader runs before the writer: its kernel parameters (dracut's rd.driver.pre=, say) are
+        // part of the command line the writer gets
+        EarlyModulesChange earlyChange = mergeModules(early);
+        List<String> changedEarlyFiles = files.keySet().stream()
+                .filter(p -> p.startsWith("etc/modprobe.d/") || earlyChange.extraFiles().contains(p)).toList();
+        ExtensionChoice<EarlyModuleLoader> loaderChoice = plugins.earlyModules();
+        EarlyModuleLoader loader = loaderChoice.chosen();
+        if (!earlyChange.modules().isEmpty() || (loader != null && !changedEarlyFiles.isEmpty())) {
+            if (loaderChoice.refusal() != null) throw new PlanRefusedException(loaderChoice.code(), loaderChoice.refusal(), null);
+            if (loader == null) throw new PlanRefusedException("NO_EARLY_MODULE_LOADER", "modules must load early ("
+                            + String.join(", ", earlyChange.modules()) + ") but no plugin knows how this host "
+                            + "loads modules early (" + loaderChoice.explanation() + "; no initramfs-tools, dracut, "
+                            + "mkinitcpio or LFS sysconfig found)", null);
+            findings.add(Finding.info("EARLY_MODULE_LOADER", loaderChoice.explanation()));
+            Contribution c = loader.load(facts, earlyChange.withChangedFiles(changedEarlyFiles));
+            refuseOnErrors(loader.id(), c);
+            findings.addAll(c.findings());
+            collect(loader.id(), c, files, commands, commandLine, new ArrayList<>());
+        }
+
         // list parameters (vfio-pci.ids, pci-stub.ids) merge into the configured line: what an earlier plan put there stays
         KernelParametersChange merged = merge(commandLine).resolvedAgainst(configured);
         // the reason names only the parts that change something (a release of ids that are not there says nothing)
@@ -123,8 +155,8 @@ public final class Planner {
         if (!merged.changesNothingOn(configured)) {
             if (writer == null) {
                 throw new PlanRefusedException("NO_BOOTLOADER_WRITER", "the kernel command line must change ("
-                        + describe(merged) + ") but no bootloader plugin manages this host's boot configuration (neither "
-                        + "etc/default/grub nor a hand-written boot/grub/grub.cfg was found)", null);
+                        + describe(merged) + ") but " + writerChoice.explanation() + "; install a bootloader plugin for this "
+                        + "host's boot set-up (`passthrough plugins` lists what is loaded)", null);
             }
             Contribution c = writer.change(facts, merged);
             refuseOnErrors(writer.id(), c);
@@ -134,19 +166,6 @@ public final class Planner {
         }
         // the list parameters the bindings touched (their names come from the bindings, not from here)
         if (writer != null) runningLineDiffers(writer, configured, merged, merge(commandLine).listEdits(), requirement);
-        EarlyModulesChange earlyChange = mergeModules(early);
-        List<String> changedEarlyFiles = files.keySet().stream()
-                .filter(p -> p.startsWith("etc/modprobe.d/") || earlyChange.extraFiles().contains(p)).toList();
-        EarlyModuleLoader loader = plugins.earlyModuleLoaders().stream().filter(l -> l.manages(facts)).findFirst().orElse(null);
-        if (!earlyChange.modules().isEmpty() || (loader != null && !changedEarlyFiles.isEmpty())) {
-            if (loader == null) throw new PlanRefusedException("NO_EARLY_MODULE_LOADER", "modules must load early ("
-                            + String.join(", ", earlyChange.modules()) + ") but no plugin knows how this host "
-                            + "loads modules early (no initramfs-tools, dracut, mkinitcpio or LFS sysconfig found)", null);
-            Contribution c = loader.load(facts, earlyChange.withChangedFiles(changedEarlyFiles));
-            refuseOnErrors(loader.id(), c);
-            findings.addAll(c.findings());
-            collect(loader.id(), c, files, commands, new ArrayList<>(), new ArrayList<>());
-        }
         return new Plan(Plan.FORMAT, root.path().toString(), target.address().toString(), target.iommuGroup(), groups, card,
                 binding.id(),
                 byAddress, reserved.stream().map(Planner::reservedDevice).toList(), nextCommandLine,
@@ -357,12 +376,25 @@ public final class Planner {
             }
             return b;
         }
-        for (String preferred : List.of("vfio-pci", "pci-stub")) {
-            for (BindingStrategy b : all) if (b.id().equals(preferred) && b.isAvailable(facts)) return b;
+        List<BindingStrategy> candidates = autoCandidates();
+        return candidates.stream().filter(b -> b.isAvailable(facts)).findFirst().orElseThrow(() -> new PlanRefusedException(
+                "NO_BINDING", "no binding plugin can reserve devices on kernel " + facts.kernelRelease() + " ("
+                        + candidates.stream().map(BindingStrategy::id).collect(Collectors.joining(", ")) + " cannot: "
+                        + "neither built in nor a loadable module); build the kernel with CONFIG_VFIO_PCI", null));
+    }
+
+    /**
+     * What --binding auto may choose, in order: the profile's bindings; without a profile's word vfio-pci, then
+     * pci-stub (the seeds' answers), then any other loaded binding.
+     */
+    private List<BindingStrategy> autoCandidates() {
+        List<String> order = plugins.autoBindings().isEmpty() ? DEFAULT_BINDING_ORDER : plugins.autoBindings();
+        List<BindingStrategy> out = new ArrayList<>();
+        for (String id : order) plugins.bindings().stream().filter(b -> b.id().equals(id)).findFirst().ifPresent(out::add);
+        if (plugins.autoBindings().isEmpty()) {
+            for (BindingStrategy b : plugins.bindings()) if (!out.contains(b)) out.add(b);
         }
-        return all.stream().filter(b -> b.isAvailable(facts)).findFirst().orElseThrow(() -> new PlanRefusedException(
-                "NO_BINDING", "no binding plugin can reserve devices on kernel " + facts.kernelRelease()
-                        + " (vfio-pci and pci-stub are missing); build the kernel with CONFIG_VFIO_PCI", null));
+        return out;
     }
 
     private static boolean hasErrors(Contribution c) {

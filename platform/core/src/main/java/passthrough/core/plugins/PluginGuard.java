@@ -17,7 +17,14 @@ final class PluginGuard {
     static <T> T guard(Class<T> type, T extension, String source) {
         String id = PluginRegistry.extensionId(extension);
         String who = PluginRegistry.BUILTIN.equals(source) ? id : id + " (plugin " + source + ")";
-        InvocationHandler handler = (proxy, method, args) -> invoke(proxy, extension, type, who, method, args);
+        InvocationHandler handler = (proxy, method, args) -> {
+            Object result = invoke(proxy, extension, type, who, method, args);
+            // an extension configured by a profile (withSettings) is a new object: it is guarded like the first
+            if (result != null && result != extension && type.isInstance(result) && !Proxy.isProxyClass(result.getClass())) {
+                return guard(type, type.cast(result), source);
+            }
+            return result == extension ? proxy : result;
+        };
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
     }
 

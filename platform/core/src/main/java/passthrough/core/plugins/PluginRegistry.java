@@ -39,6 +39,7 @@ public final class PluginRegistry implements AutoCloseable {
     /** Null when no plugin directory exists: pf4j is then never started (it costs start-up time for nothing). */
     private final ProblemRecordingPluginManager manager;
     private final List<Path> directories;
+    private final List<PluginProblem> builtinProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private PluginRegistry(ProblemRecordingPluginManager manager, List<Path> directories) {
         this.manager = manager;
@@ -121,8 +122,17 @@ public final class PluginRegistry implements AutoCloseable {
         return out;
     }
 
+    /** Records a problem found with a plugin after loading (a malformed declaration, say), shown with the others. */
+    public void recordProblem(String pluginId, String message) {
+        if (manager != null) manager.record(null, pluginId, message);
+        else builtinProblems.add(new PluginProblem(null, pluginId, message));
+    }
+
     public List<PluginProblem> problems() {
-        return manager == null ? List.of() : manager.problems();
+        if (manager == null) return List.copyOf(builtinProblems);
+        List<PluginProblem> all = new ArrayList<>(manager.problems());
+        all.addAll(builtinProblems);
+        return all;
     }
 
     /** Every extension point has an {@code id()}; reflection keeps this listing independent of the point's type. */

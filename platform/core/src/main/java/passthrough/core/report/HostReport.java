@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import passthrough.api.HostFacts;
 import passthrough.core.host.HostAccessLog;
 import passthrough.core.host.HostFactsReader;
+import passthrough.core.host.HostNeeds;
 import passthrough.core.host.HostRoot;
 import passthrough.core.host.HostRootException;
 
@@ -35,9 +36,14 @@ public final class HostReport {
      * it, renamed when complete), so a failed capture leaves nothing behind.
      */
     public static Summary capture(Path rootDir, Path out) throws HostRootException, IOException {
+        return capture(rootDir, out, HostNeeds.CORE);
+    }
+
+    /** With the files and commands the loaded plugins and the profiles read ({@code needs}), so a replay sees them. */
+    public static Summary capture(Path rootDir, Path out, HostNeeds needs) throws HostRootException, IOException {
         HostAccessLog log = new HostAccessLog();
         HostRoot root = HostRoot.open(rootDir, log);
-        HostFacts facts = HostFactsReader.read(root);
+        HostFacts facts = HostFactsReader.read(root, needs);
 
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);

@@ -96,7 +96,8 @@ class PlannerTest {
                         new CommandChange(List.of("regenerate"), "regenerate")));
             }
         };
-        return new PlannerPlugins(List.of(probe), List.of(binding), List.of(writer), List.of());
+        // these test plugins manage every host, so the facts they are chosen on do not matter
+        return PlannerPlugins.withoutProfile(null, List.of(probe), List.of(binding), List.of(writer), List.of());
     }
 
     final List<PciDevice> gpuGroup = List.of(
@@ -212,7 +213,8 @@ class PlannerTest {
             }
         };
         PlannerPlugins base = plugins();
-        PlannerPlugins both = new PlannerPlugins(base.probes(), List.of(base.bindings().get(0), stub), base.bootloaders(), List.of(loader));
+        PlannerPlugins both = PlannerPlugins.withoutProfile(null, base.probes(), List.of(base.bindings().get(0), stub),
+                List.of(base.bootloader().chosen()), List.of(loader));
         Plan p = Planner.plan(root, host(gpuGroup, Map.of(), "quiet intel_iommu=on pci-stub.ids=10de:2184,10de:1aeb"), both,
                 new PlanRequest(PciAddress.parse("01:00.0"), "vfio-pci", false, false));
         assertEquals(1, released.size());

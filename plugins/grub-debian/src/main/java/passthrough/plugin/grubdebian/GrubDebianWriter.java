@@ -17,6 +17,7 @@ import passthrough.api.HostFacts;
 import passthrough.api.KernelCommandLine;
 import passthrough.api.KernelParameter;
 import passthrough.api.KernelParametersChange;
+import passthrough.api.PluginSettings;
 
 /**
  * Debian/Ubuntu GRUB: the default entry boots with {@code GRUB_CMDLINE_LINUX GRUB_CMDLINE_LINUX_DEFAULT} from
@@ -31,9 +32,50 @@ public class GrubDebianWriter implements BootloaderWriter {
         return "grub-debian";
     }
 
+    /** The regenerate command a profile may set (Arch: {@code grub-mkconfig -o /boot/grub/grub.cfg}). */
+    static final String REGENERATE = "regenerate";
+
+    /** The profile's regenerate command, split on blanks; null: the first of update-grub, grub-mkconfig, grub2-mkconfig. */
+    private final List<String> regenerate;
+
+    public GrubDebianWriter() {
+        this(null);
+    }
+
+    private GrubDebianWriter(List<String> regenerate) {
+        this.regenerate = regenerate;
+    }
+
+    @Override
+    public List<String> hostFiles() {
+        return List.of(GrubDefaults.MAIN, GrubDefaults.DROP_IN_DIR + "*.cfg");
+    }
+
+    @Override
+    public List<String> hostCommands() {
+        return List.of("update-grub", "grub-mkconfig", "grub2-mkconfig");
+    }
+
+    @Override
+    public java.util.Set<String> settingNames() {
+        return java.util.Set.of(REGENERATE);
+    }
+
+    @Override
+    public BootloaderWriter withSettings(PluginSettings settings) {
+        return settings.value(REGENERATE).map(v -> new GrubDebianWriter(List.of(v.strip().split("\\s+"))))
+                .orElse(this);
+    }
+
+    /**
+     * GRUB defaults that feed grub.cfg's linux lines. Not with GRUB_ENABLE_BLSCFG=true (Fedora, RHEL): there grub.cfg
+     * boots Boot Loader Specification entries whose options grubby keeps, and a changed GRUB_CMDLINE_LINUX reaches
+     * only kernels installed later, so the next boot would likely not see the edit.
+     */
     @Override
     public boolean manages(HostFacts facts) {
-        return facts.files().containsKey(GrubDefaults.MAIN);
+        if (!facts.files().containsKey(GrubDefaults.MAIN)) return false;
+        return !"true".equals(GrubDefaults.of(facts.files()).value("GRUB_ENABLE_BLSCFG").strip());
     }
 
     @Override
@@ -152,8 +194,9 @@ public class GrubDebianWriter implements BootloaderWriter {
         return new Contribution(changes, findings);
     }
 
-    /** update-grub where Debian ships it, else the generator itself with the usual output path. */
-    static Optional<List<String>> regenerateCommand(HostFacts facts) {
+    /** The profile's command, else update-grub where Debian ships it, else the generator with the usual output path. */
+    private Optional<List<String>> regenerateCommand(HostFacts facts) {
+        if (regenerate != null) return Optional.of(regenerate);
         if (facts.hasCommand("update-grub")) return Optional.of(List.of("update-grub"));
         if (facts.hasCommand("grub-mkconfig")) return Optional.of(List.of("grub-mkconfig", "-o", "/boot/grub/grub.cfg"));
         if (facts.hasCommand("grub2-mkconfig")) return Optional.of(List.of("grub2-mkconfig", "-o", "/boot/grub2/grub.cfg"));

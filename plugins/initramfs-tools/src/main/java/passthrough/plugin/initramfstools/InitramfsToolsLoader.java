@@ -37,8 +37,19 @@ public class InitramfsToolsLoader implements EarlyModuleLoader {
     }
 
     @Override
+    public List<String> hostFiles() {
+        return List.of(MODULES, HOOK);
+    }
+
+    @Override
+    public List<String> hostCommands() {
+        return List.of("update-initramfs");
+    }
+
+    /** The tool is what counts: a leftover modules file on a host that moved to dracut does not make it ours. */
+    @Override
     public boolean manages(HostFacts facts) {
-        return facts.hasCommand("update-initramfs") || facts.files().containsKey(MODULES);
+        return facts.hasCommand("update-initramfs");
     }
 
     @Override

@@ -26,9 +26,17 @@ public class LfsSysconfigLoader implements EarlyModuleLoader {
     }
 
     @Override
+    public List<String> hostFiles() {
+        return List.of(MODULES);
+    }
+
+    /**
+     * LFS's modules bootscript reads /etc/sysconfig/modules (or this is LFS, which has it by the book). Which loader
+     * serves a host that also has an initramfs generator is the profile's word, not this plugin's.
+     */
+    @Override
     public boolean manages(HostFacts facts) {
-        boolean initramfs = facts.hasCommand("update-initramfs") || facts.hasCommand("dracut") || facts.hasCommand("mkinitcpio");
-        return !initramfs && (facts.os().id().equals("lfs") || facts.files().containsKey(MODULES));
+        return facts.os().id().equals("lfs") || facts.files().containsKey(MODULES);
     }
 
     @Override

@@ -36,6 +36,11 @@ public class PciStubBinding implements BindingStrategy {
     private static final String IDS = "pci-stub.ids";
 
     @Override
+    public List<String> hostFiles() {
+        return List.of(CONF);
+    }
+
+    @Override
     public String id() {
         return "pci-stub";
     }

@@ -41,6 +41,12 @@ public class VfioPciBinding implements BindingStrategy {
     static final String BY_ADDRESS_SCRIPT = ByAddressScript.PATH;
     private static final String IDS = "vfio-pci.ids";
 
+    /** Its own state, read back so a later plan adds to it (the modprobe.d file is among the kernel's, read by the core). */
+    @Override
+    public List<String> hostFiles() {
+        return List.of(CONF, BY_ADDRESS_SCRIPT);
+    }
+
     @Override
     public String id() {
         return "vfio-pci";

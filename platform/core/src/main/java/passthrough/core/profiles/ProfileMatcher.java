@@ -1,0 +1,91 @@
+package passthrough.core.profiles;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import passthrough.api.OsRelease;
+
+/**
+ * Picks the profile for an os-release: an exact ID + VERSION_ID match; else the same ID's nearest version; else the
+ * newest profile of the first ID_LIKE entry that has one (Linux Mint: ID_LIKE="ubuntu debian"); each of the last two
+ * said as such. Two profiles matching equally is refused: the user must remove one or choose with --profile.
+ */
+public final class ProfileMatcher {
+    private ProfileMatcher() {
+    }
+
+    /** A host no profile serves without the user's word. */
+    public static final class AmbiguousProfilesException extends Exception {
+        public AmbiguousProfilesException(String message) {
+            super(message);
+        }
+    }
+
+    public static ProfileChoice choose(ProfileCatalog catalog, OsRelease os) throws AmbiguousProfilesException {
+        String host = describe(os);
+        List<Profile> exact = catalog.profiles().stream().filter(p -> p.match().id().equals(os.id())
+                && (p.match().versions() == null ? true : p.match().versions().contains(os.versionId()))).toList();
+        if (exact.size() > 1) {
+            throw new AmbiguousProfilesException("profiles " + exact.stream().map(p -> p.id() + " (" + p.source() + ")")
+                    .collect(Collectors.joining(" and ")) + " both match " + host + "; remove one of them "
+                    + "(`passthrough profiles remove ID`) or choose with --profile ID");
+        }
+        if (exact.size() == 1) {
+            Profile p = exact.get(0);
+            return new ProfileChoice(p, ProfileChoice.How.EXACT, host + " matches profile " + p.id() + " (ID " + p.match().id()
+                    + ", " + (p.match().versions() == null ? "any version" : "VERSION_ID " + p.match().versions()) + ")");
+        }
+        List<Profile> sameId = catalog.profiles().stream().filter(p -> p.match().id().equals(os.id())).toList();
+        if (!sameId.isEmpty()) {
+            Profile p = nearest(sameId, os.versionId());
+            return new ProfileChoice(p, ProfileChoice.How.CLOSEST_VERSION, "no profile covers " + host + "; the closest is "
+                    + p.id() + " (" + p.name() + ", VERSION_ID " + p.match().versions() + "); if it does not fit, write "
+                    + "one for this version (docs/profiles.md) or choose with --profile ID");
+        }
+        for (String like : os.idLike()) {
+            List<Profile> liked = catalog.profiles().stream().filter(p -> p.match().id().equals(like)).toList();
+            if (liked.isEmpty()) continue;
+            Profile p = liked.stream().max(Comparator.comparing(ProfileMatcher::lowerBound, VersionRange::compare)).orElseThrow();
+            return new ProfileChoice(p, ProfileChoice.How.CLOSEST_ID_LIKE, "no profile for " + host + "; it says it is like "
+                    + like + " (ID_LIKE), so the newest " + like + " profile, " + p.id() + ", is used; check it fits and "
+                    + "write a profile for " + os.id() + " (docs/profiles.md) or choose with --profile ID");
+        }
+        return none(host);
+    }
+
+    /** --profile ID. */
+    public static Optional<ProfileChoice> override(ProfileCatalog catalog, String id, OsRelease os) {
+        return catalog.profile(id).map(p -> new ProfileChoice(p, ProfileChoice.How.OVERRIDE, "profile " + p.id()
+                + " chosen with --profile (this host is " + describe(os) + ")"));
+    }
+
+    private static ProfileChoice none(String host) {
+        return new ProfileChoice(null, ProfileChoice.How.NONE, "no profile matches " + host + ", not even by ID_LIKE; "
+                + "plugins are chosen by asking each whether it manages this host. Write a profile for this distribution "
+                + "(docs/profiles.md; `passthrough profiles show debian-12` is an example) and install it with "
+                + "`passthrough profiles install`");
+    }
+
+    /** The profile with the highest lower bound at or below {@code version}; else the lowest above it. */
+    private static Profile nearest(List<Profile> profiles, String version) {
+        List<Profile> below = new ArrayList<>();
+        for (Profile p : profiles) {
+            if (version.isEmpty() || VersionRange.compare(lowerBound(p), version) <= 0) below.add(p);
+        }
+        Comparator<Profile> byBound = Comparator.comparing(ProfileMatcher::lowerBound, VersionRange::compare);
+        return below.isEmpty() ? profiles.stream().min(byBound).orElseThrow() : below.stream().max(byBound).orElseThrow();
+    }
+
+    private static String lowerBound(Profile p) {
+        return p.match().versions() == null || p.match().versions().from() == null ? "0" : p.match().versions().from();
+    }
+
+    static String describe(OsRelease os) {
+        StringBuilder sb = new StringBuilder("this host (/etc/os-release: ID=").append(os.id());
+        if (!os.versionId().isEmpty()) sb.append(", VERSION_ID=").append(os.versionId());
+        if (!os.idLike().isEmpty()) sb.append(", ID_LIKE=\"").append(String.join(" ", os.idLike())).append('"');
+        return sb.append(')').toString();
+    }
+}
