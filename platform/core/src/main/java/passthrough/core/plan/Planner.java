@@ -131,6 +131,8 @@ public final class Planner {
         List<String> changedEarlyFiles = files.keySet().stream()
                 .filter(p -> p.startsWith("etc/modprobe.d/") || earlyChange.extraFiles().contains(p)).toList();
         ExtensionChoice<EarlyModuleLoader> loaderChoice = plugins.earlyModules();
+        List<PlannedCommand> loaderCommands = new ArrayList<>();
+        Map<String, PlannedFile> loaderFiles = new LinkedHashMap<>();
         EarlyModuleLoader loader = loaderChoice.chosen();
         if (!earlyChange.modules().isEmpty() || (loader != null && !changedEarlyFiles.isEmpty())) {
             if (loaderChoice.refusal() != null) throw new PlanRefusedException(loaderChoice.code(), loaderChoice.refusal(), null);
@@ -142,7 +144,8 @@ public final class Planner {
             Contribution c = loader.load(facts, earlyChange.withChangedFiles(changedEarlyFiles));
             refuseOnErrors(loader.id(), c);
             findings.addAll(c.findings());
-            collect(loader.id(), c, files, commands, commandLine, new ArrayList<>());
+            // its commands (rebuilding the initramfs) run after the writer's, as the files they read are all written
+            collect(loader.id(), c, loaderFiles, loaderCommands, commandLine, new ArrayList<>());
         }
 
         // list parameters (vfio-pci.ids, pci-stub.ids) merge into the configured line: what an earlier plan put there stays
@@ -164,6 +167,14 @@ public final class Planner {
             collect(writer.id(), c, files, commands, new ArrayList<>(), early);
             nextCommandLine = merged.applyTo(configured).toString();
         }
+        for (Map.Entry<String, PlannedFile> e : loaderFiles.entrySet()) {
+            if (files.putIfAbsent(e.getKey(), e.getValue()) != null) {
+                throw new PlanRefusedException("CONFLICTING_PLUGINS", e.getValue().plugin() + " and "
+                        + files.get(e.getKey()).plugin() + " both want to write " + e.getKey()
+                        + "; remove one of the plugins or report this", null);
+            }
+        }
+        commands.addAll(loaderCommands);
         // the list parameters the bindings touched (their names come from the bindings, not from here)
         if (writer != null) runningLineDiffers(writer, configured, merged, merge(commandLine).listEdits(), requirement);
         return new Plan(Plan.FORMAT, root.path().toString(), target.address().toString(), target.iommuGroup(), groups, card,

@@ -25,8 +25,9 @@ public final class ProfileMatcher {
 
     public static ProfileChoice choose(ProfileCatalog catalog, OsRelease os) throws AmbiguousProfilesException {
         String host = describe(os);
+        String version = version(os);
         List<Profile> exact = catalog.profiles().stream().filter(p -> p.match().id().equals(os.id())
-                && (p.match().versions() == null ? true : p.match().versions().contains(os.versionId()))).toList();
+                && (p.match().versions() == null || p.match().versions().contains(version))).toList();
         if (exact.size() > 1) {
             throw new AmbiguousProfilesException("profiles " + exact.stream().map(p -> p.id() + " (" + p.source() + ")")
                     .collect(Collectors.joining(" and ")) + " both match " + host + "; remove one of them "
@@ -39,7 +40,7 @@ public final class ProfileMatcher {
         }
         List<Profile> sameId = catalog.profiles().stream().filter(p -> p.match().id().equals(os.id())).toList();
         if (!sameId.isEmpty()) {
-            Profile p = nearest(sameId, os.versionId());
+            Profile p = nearest(sameId, version);
             return new ProfileChoice(p, ProfileChoice.How.CLOSEST_VERSION, "no profile covers " + host + "; the closest is "
                     + p.id() + " (" + p.name() + ", VERSION_ID " + p.match().versions() + "); if it does not fit, write "
                     + "one for this version (docs/profiles.md) or choose with --profile ID");
@@ -68,6 +69,17 @@ public final class ProfileMatcher {
                 + "`passthrough profiles install`");
     }
 
+    /**
+     * VERSION_ID, else the version number VERSION starts with: the LFS book's os-release has VERSION="12.2" and no
+     * VERSION_ID. Empty when neither says (Debian testing and sid).
+     */
+    static String version(OsRelease os) {
+        if (!os.versionId().isEmpty()) return os.versionId();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+(?:\\.\\d+)*)")
+                .matcher(os.fields().getOrDefault("VERSION", ""));
+        return m.find() ? m.group(1) : "";
+    }
+
     /** The profile with the highest lower bound at or below {@code version}; else the lowest above it. */
     private static Profile nearest(List<Profile> profiles, String version) {
         List<Profile> below = new ArrayList<>();
@@ -85,6 +97,7 @@ public final class ProfileMatcher {
     static String describe(OsRelease os) {
         StringBuilder sb = new StringBuilder("this host (/etc/os-release: ID=").append(os.id());
         if (!os.versionId().isEmpty()) sb.append(", VERSION_ID=").append(os.versionId());
+        else if (!version(os).isEmpty()) sb.append(", VERSION=").append(os.fields().get("VERSION"));
         if (!os.idLike().isEmpty()) sb.append(", ID_LIKE=\"").append(String.join(" ", os.idLike())).append('"');
         return sb.append(')').toString();
     }

@@ -51,6 +51,13 @@ public record VersionRange(String from, String before) {
         return compare(a, b) <= 0 ? a : b;
     }
 
+    /** "VERSION_ID 12 to <13" style, for tables. */
+    public String toStringShort() {
+        if (from == null && before == null) return "";
+        return "VERSION_ID " + (from == null ? "" : ">=" + from) + (from != null && before != null ? " " : "")
+                + (before == null ? "" : "<" + before);
+    }
+
     @Override
     public String toString() {
         if (from == null && before == null) return "any version";
