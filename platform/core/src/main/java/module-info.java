@@ -11,6 +11,7 @@ module passthrough.core {
     exports passthrough.core.plan;
     exports passthrough.core.verify;
     exports passthrough.core.apply;
+    exports passthrough.core.bundle;
     // Jackson reads and writes the journal manifest records reflectively
     opens passthrough.core.apply to com.fasterxml.jackson.databind;
     opens passthrough.core.plan to com.fasterxml.jackson.databind;
