@@ -12,6 +12,7 @@ module passthrough.core {
     exports passthrough.core.verify;
     exports passthrough.core.apply;
     exports passthrough.core.profiles;
+    exports passthrough.core.bundle;
     // Jackson reads and writes the journal manifest records reflectively
     opens passthrough.core.apply to com.fasterxml.jackson.databind;
     opens passthrough.core.plan to com.fasterxml.jackson.databind;

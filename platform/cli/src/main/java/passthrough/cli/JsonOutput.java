@@ -87,11 +87,16 @@ final class JsonOutput {
         return false;
     }
 
-    /** The subcommand's name for the "command" field, or null for the top level (`passthrough --json --bogus`). */
+    /**
+     * The subcommand's name for the "command" field — "profiles install" for a nested one — or null for the top level
+     * (`passthrough --json --bogus`).
+     */
     static String commandName(CommandLine cl) {
-        CommandLine c = cl;
-        while (c.getParent() != null && c.getParent().getParent() != null) c = c.getParent();
-        return c.getParent() == null ? null : c.getCommandName();
+        String name = null;
+        for (CommandLine c = cl; c.getParent() != null; c = c.getParent()) {
+            name = name == null ? c.getCommandName() : c.getCommandName() + " " + name;
+        }
+        return name;
     }
 
     private static JsonNode tree(Object body) {

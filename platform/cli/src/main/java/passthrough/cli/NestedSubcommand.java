@@ -5,29 +5,29 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * A subcommand of a subcommand (`profiles list`): the global options come from the top command two levels up, which
- * picocli's @ParentCommand (one level) cannot inject.
+ * What every nested subcommand (`passthrough profiles X`, `passthrough plugins X`) shares. {@link Subcommand}'s {@code @ParentCommand} would be the profiles group
+ * here, so the global options (--root, --json, inherited by every level) are taken from the top command instead.
  */
 @picocli.CommandLine.Command
 abstract class NestedSubcommand {
     @Spec
     CommandSpec spec;
 
+    /** The top command, holding the global options; set by picocli before the command runs. */
     PassthroughCommand global() {
-        for (CommandSpec s = spec; s != null; s = s.parent()) {
-            if (s.userObject() instanceof PassthroughCommand top) return top;
-        }
-        throw new IllegalStateException(spec.qualifiedName() + " is not below the passthrough command");
+        return (PassthroughCommand) spec.root().userObject();
     }
 
     PrintWriter out() {
         return spec.commandLine().getOut();
     }
 
-    /** With --json: one document whose "command" is the full name below passthrough, e.g. "profiles list". */
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    /** With --json: this command's one document, named "profiles X" as its error document is. */
     void printJson(Object body) {
-        String name = spec.qualifiedName(" ");
-        int space = name.indexOf(' ');
-        JsonOutput.print(out(), space < 0 ? name : name.substring(space + 1), body);
+        JsonOutput.print(out(), JsonOutput.commandName(spec.commandLine()), body);
     }
 }

@@ -11,7 +11,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "passthrough", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Takes a Linux KVM host from \"I have a spare GPU\" to a VM that owns it, safely.",
         subcommands = {CheckCommand.class, GroupsCommand.class, ReportCommand.class, PluginsCommand.class, PlanCommand.class,
-            ApplyCommand.class, RollbackCommand.class, HistoryCommand.class, VerifyCommand.class},
+            ApplyCommand.class, RollbackCommand.class, HistoryCommand.class, VerifyCommand.class,
+            ProfilesCommand.class},
         footer = {"", "Exit status: 0 ok/ready, 1 not ready, 2 usage error, 3 refused for safety, 4 I/O error."})
 public final class PassthroughCommand implements Runnable {
 

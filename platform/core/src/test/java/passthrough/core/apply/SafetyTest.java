@@ -90,10 +90,27 @@ class SafetyTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/etc/default/grub", "etc/../../outside/etc/shadow", "etc/./default/grub", "etc//grub",
-            "proc/cmdline", "sys/module/vfio/parameters/x", "dev/sda", "var/lib/passthrough/lock"})
+            "proc/cmdline", "sys/module/vfio/parameters/x", "dev/sda", "var/lib/passthrough/lock",
+            "var/lib/passthrough/transactions/x", "var/lib/passthrough/plugins"})
     void unsafePathsAreRefused(String path) throws Exception {
         RefusedException e = refused(withGoodFirst(FileOperation.write(path, FileOperation.ABSENT, TestRoot.bytes("x\n"))));
         assertTrue(e.getMessage().startsWith(path + ": "), e.getMessage());
+    }
+
+    @Test
+    void installedPluginsAreTheOnlyWritableDirectoryUnderTheJournal() throws Exception {
+        host.executor().apply(new TransactionDescription("p", "plugin"),
+                List.of(FileOperation.write("var/lib/passthrough/plugins/x.jar", FileOperation.ABSENT, TestRoot.bytes("jar"))),
+                List.of(), ApplyOptions.defaults());
+        assertTrue(Files.exists(host.root.resolve("var/lib/passthrough/plugins/x.jar")));
+        // judged on the real path: a plugins directory that links into the journal is refused
+        Files.delete(host.root.resolve("var/lib/passthrough/plugins/x.jar"));
+        Files.delete(host.root.resolve("var/lib/passthrough/plugins"));
+        Files.createSymbolicLink(host.root.resolve("var/lib/passthrough/plugins"), Path.of("transactions"));
+        RefusedException e = assertThrows(RefusedException.class, () -> host.executor().apply(new TransactionDescription("p", "plugin"),
+                List.of(FileOperation.write("var/lib/passthrough/plugins/x.jar", FileOperation.ABSENT, TestRoot.bytes("jar"))),
+                List.of(), ApplyOptions.defaults()));
+        assertTrue(e.getMessage().contains("own journal"), e.getMessage());
     }
 
     @Test
