@@ -4,6 +4,7 @@ import java.util.List;
 import passthrough.api.BindingStrategy;
 import passthrough.api.BootloaderWriter;
 import passthrough.api.EarlyModuleLoader;
+import passthrough.api.GuestQuirk;
 import passthrough.api.HardwareProbe;
 import passthrough.core.plan.PlannerPlugins;
 import passthrough.api.HostFacts;
@@ -43,7 +44,7 @@ final class HostSession implements AutoCloseable {
 
     PlannerPlugins plannerPlugins() {
         return new PlannerPlugins(probes(), extensions(BindingStrategy.class), extensions(BootloaderWriter.class),
-                extensions(EarlyModuleLoader.class));
+                extensions(EarlyModuleLoader.class), extensions(GuestQuirk.class));
     }
 
     private <T extends org.pf4j.ExtensionPoint> List<T> extensions(Class<T> type) {
