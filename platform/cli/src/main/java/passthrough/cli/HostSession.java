@@ -34,7 +34,7 @@ final class HostSession implements AutoCloseable {
             throw new UserError(ExitCodes.USAGE, e.getMessage(), e);
         }
         HostFacts facts = HostFactsReader.read(root);
-        PluginRegistry plugins = PluginRegistry.load(withPlugins ? global.allPluginDirs() : List.of());
+        PluginRegistry plugins = PluginRegistry.loadFrom(withPlugins ? global.pluginDirectories() : List.of());
         return new HostSession(root, facts, plugins);
     }
 

@@ -28,6 +28,12 @@ final class TargetResolver {
     /** Kernel interfaces, not configuration: a plan writing there is a bug or an attack. */
     private static final Set<String> KERNEL_TREES = Set.of("proc", "sys", "dev");
     static final String JOURNAL_DIR = "var/lib/passthrough";
+    /**
+     * Installed third-party plugins and their audit records (core.plugins.audit.InstalledPlugins): written through
+     * the executor like any configuration, so `history` shows an install and `rollback` undoes it. The rest of
+     * JOURNAL_DIR (transactions, lock) stays the executor's own.
+     */
+    static final String PLUGIN_STORE = JOURNAL_DIR + "/plugins";
 
     private final Path root;
     private final boolean rootIsSlash;
@@ -58,7 +64,8 @@ final class TargetResolver {
             throw RefusedException.about(requested, "leads through a link into /" + t.realPath()
                     + ", a kernel interface", "replace the link with a regular file or remove the path from the plan");
         }
-        if (t.realPath().equals(JOURNAL_DIR) || t.realPath().startsWith(JOURNAL_DIR + "/")) {
+        if ((t.realPath().equals(JOURNAL_DIR) || t.realPath().startsWith(JOURNAL_DIR + "/"))
+                && !t.realPath().startsWith(PLUGIN_STORE + "/")) {
             throw RefusedException.about(requested, "is inside passthrough's own journal (/" + JOURNAL_DIR + ")",
                     "remove it from the plan; only the executor keeps files there");
         }
