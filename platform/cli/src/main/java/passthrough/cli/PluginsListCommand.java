@@ -61,9 +61,8 @@ final class PluginsListCommand extends PluginsSubcommand implements Callable<Int
             if (!problems.isEmpty()) {
                 out.println("Plugins skipped because of errors:");
                 for (PluginProblem p : problems) {
-                    // an installed plugin's problem already names its jar
-                    String where = p.path() == null || p.message().startsWith(p.path().toString()) ? "" : p.path() + ": ";
-                    out.println("  " + where + (p.pluginId() == null ? "" : p.pluginId() + ": ") + p.message());
+                    out.println("  " + (p.path() == null ? "" : p.path() + ": ") + (p.pluginId() == null ? "" : p.pluginId() + ": ")
+                            + p.message());
                 }
             }
             out.flush();

@@ -201,7 +201,9 @@ public final class PluginRegistry implements AutoCloseable {
                         : pluginPath + ": not loaded, only jars installed with `passthrough plugins install` load from "
                                 + from.path() + "; remove it";
                 if (refused != null) {
-                    record(pluginPath, null, refused);
+                    // a problem carries its path apart (PluginProblem.path), so the message starts after it
+                    String prefix = pluginPath + ": ";
+                    record(pluginPath, null, refused.startsWith(prefix) ? refused.substring(prefix.length()) : refused);
                     return null;
                 }
             }

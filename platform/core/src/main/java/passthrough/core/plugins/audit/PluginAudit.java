@@ -4,6 +4,7 @@ import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaAccess;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -115,8 +116,26 @@ public final class PluginAudit {
             // the same call was already reported with its method by checkAccesses
             boolean known = found.values().stream().anyMatch(v -> v.className().equals(c.getName()) && v.line() == line
                     && v.target().startsWith(target.getName()));
-            if (!known) add(found, new AuditViolation(c.getName(), "", line, target.getName(), why));
+            if (!known) add(found, new AuditViolation(c.getName(), methodAt(c, line), line, target.getName(), why));
         }
+    }
+
+    /**
+     * The method a line belongs to, for mentions that are no call (a class literal, an instanceof): the one starting
+     * last at or before the line. "" for the class itself (line 0: a supertype, a field's type).
+     */
+    private static String methodAt(JavaClass c, int line) {
+        if (line <= 0) return "";
+        String best = "";
+        int bestStart = 0;
+        for (JavaCodeUnit u : c.getCodeUnits()) {
+            int start = u.getSourceCodeLocation().getLineNumber();
+            if (start > bestStart && start <= line) {
+                bestStart = start;
+                best = u.getName();
+            }
+        }
+        return best;
     }
 
     private static void add(Map<String, AuditViolation> found, AuditViolation v) {
