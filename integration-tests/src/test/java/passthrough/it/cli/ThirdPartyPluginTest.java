@@ -2,7 +2,6 @@ package passthrough.it.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -154,7 +152,6 @@ class ThirdPartyPluginTest {
             assertTrue(json.get("audit").get("violations").size() >= 2, json.toPrettyString());
 
             assertFalse(Files.exists(root.resolve("var/lib/passthrough")), "nothing written, not even the journal");
-            assertNull(System.getProperty("evil.twin.loaded"));
             Cli.run("--root", root.toString(), "plugins", "list").exits(0);
             assertFalse(Files.exists(marker), "the evil twin's static initializer never ran: its classes were never loaded");
         } finally {
@@ -193,12 +190,6 @@ class ThirdPartyPluginTest {
             assertTrue(r.out().contains("Usage: passthrough " + String.join(" ", cmd.subList(0, cmd.size() - 1))), r.out());
         }
         assertTrue(Cli.run("plugins", "install", "--help").out().contains("--trust"));
-        assertTrue(Cli.run("plugins", "--help").out().contains("install") );
-    }
-
-    static long count(Path dir) throws Exception {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.count();
-        }
+        assertTrue(Cli.run("plugins", "--help").out().contains("install"));
     }
 }
