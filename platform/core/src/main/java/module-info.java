@@ -4,9 +4,12 @@ module passthrough.core {
     requires org.slf4j;
     requires com.fasterxml.jackson.databind;
     requires io.github.javadiffutils;
+    // the plugin audit reads jars' byte code (automatic module name from archunit's MANIFEST)
+    requires com.tngtech.archunit;
     exports passthrough.core.host;
     exports passthrough.core.check;
     exports passthrough.core.plugins;
+    exports passthrough.core.plugins.audit;
     exports passthrough.core.report;
     exports passthrough.core.plan;
     exports passthrough.core.verify;
@@ -17,6 +20,8 @@ module passthrough.core {
     opens passthrough.core.apply to com.fasterxml.jackson.databind;
     opens passthrough.core.plan to com.fasterxml.jackson.databind;
     opens passthrough.core.profiles to com.fasterxml.jackson.databind;
+    // the audit record beside each installed third-party jar is JSON
+    opens passthrough.core.plugins.audit to com.fasterxml.jackson.databind;
     uses passthrough.api.HardwareProbe;
     uses passthrough.api.BindingStrategy;
     uses passthrough.api.BootloaderWriter;

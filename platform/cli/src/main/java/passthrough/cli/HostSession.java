@@ -42,10 +42,10 @@ final class HostSession implements AutoCloseable {
         }
         if (!withPlugins) {
             // groups: devices only, no plugin and no profile involved
-            return new HostSession(root, HostFactsReader.read(root, HostNeeds.CORE), PluginRegistry.load(List.of()), null);
+            return new HostSession(root, HostFactsReader.read(root, HostNeeds.CORE), PluginRegistry.loadFrom(List.of()), null);
         }
         ProfileChoice choice = chooseProfile(global, root);
-        PluginRegistry plugins = PluginRegistry.load(global.allPluginDirs());
+        PluginRegistry plugins = PluginRegistry.loadFrom(global.pluginDirectories());
         ProfiledPlugins profiled = ProfiledPlugins.of(plugins, choice);
         List<String> problems = profiled.problems();
         if (!problems.isEmpty()) {

@@ -3,6 +3,8 @@ package passthrough.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import passthrough.core.plugins.PluginDirectory;
+import passthrough.core.plugins.audit.InstalledPlugins;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -44,12 +46,17 @@ public final class PassthroughCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** The install's plugin directory (set by bin/passthrough) followed by any --plugins-dir. */
-    List<Path> allPluginDirs() {
-        List<Path> dirs = new ArrayList<>();
-        String installed = System.getProperty("passthrough.plugins");
-        if (installed != null && !installed.isBlank()) dirs.add(Path.of(installed));
-        dirs.addAll(pluginDirs);
+    /**
+     * Where plugins load from, first come first served on a duplicate id (so nothing shadows a first-party plugin):
+     * the bundle's plugins/ (set by bin/passthrough), the third-party plugins installed under the root's
+     * var/lib/passthrough/plugins (each with its audit record), then any --plugins-dir.
+     */
+    List<PluginDirectory> pluginDirectories() {
+        List<PluginDirectory> dirs = new ArrayList<>();
+        String bundled = System.getProperty("passthrough.plugins");
+        if (bundled != null && !bundled.isBlank()) dirs.add(PluginDirectory.firstParty(Path.of(bundled)));
+        dirs.add(PluginDirectory.installed(InstalledPlugins.directory(root)));
+        pluginDirs.forEach(d -> dirs.add(PluginDirectory.given(d)));
         return dirs;
     }
 }

@@ -34,7 +34,7 @@ final class ReportCommand extends Subcommand implements Callable<Integer> {
     private HostNeeds everythingRead() throws HostRootException {
         HostRoot root = HostRoot.open(global.root, null);
         HostNeeds needs;
-        try (PluginRegistry registry = PluginRegistry.load(global.allPluginDirs())) {
+        try (PluginRegistry registry = PluginRegistry.loadFrom(global.pluginDirectories())) {
             needs = ProfiledPlugins.of(registry, new ProfileChoice(null, ProfileChoice.How.NONE, "")).needs();
         }
         for (Profile p : ProfileCatalog.load(ProfileCatalog.shippedDirectory(), root).profiles()) {

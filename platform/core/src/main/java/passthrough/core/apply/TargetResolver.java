@@ -29,11 +29,11 @@ final class TargetResolver {
     private static final Set<String> KERNEL_TREES = Set.of("proc", "sys", "dev");
     static final String JOURNAL_DIR = "var/lib/passthrough";
     /**
-     * The one directory under {@link #JOURNAL_DIR} that transactions may write: plugin jars installed from a profile
-     * bundle live there, so that rollback takes them back like any file. Judged on the real path, so a link from there
-     * into the journal is still refused.
+     * Installed third-party plugins and their audit records (core.plugins.audit.InstalledPlugins): written through
+     * the executor like any configuration, so `history` shows an install and `rollback` undoes it. The rest of
+     * JOURNAL_DIR (transactions, lock) stays the executor's own.
      */
-    static final String INSTALLED_PLUGINS_DIR = JOURNAL_DIR + "/plugins";
+    static final String PLUGIN_STORE = JOURNAL_DIR + "/plugins";
 
     private final Path root;
     private final boolean rootIsSlash;
@@ -65,7 +65,7 @@ final class TargetResolver {
                     + ", a kernel interface", "replace the link with a regular file or remove the path from the plan");
         }
         if ((t.realPath().equals(JOURNAL_DIR) || t.realPath().startsWith(JOURNAL_DIR + "/"))
-                && !t.realPath().startsWith(INSTALLED_PLUGINS_DIR + "/")) {
+                && !t.realPath().startsWith(PLUGIN_STORE + "/")) {
             throw RefusedException.about(requested, "is inside passthrough's own journal (/" + JOURNAL_DIR + ")",
                     "remove it from the plan; only the executor keeps files there");
         }

@@ -111,6 +111,7 @@ public final class Planner {
         }
         refuseOnErrors(binding.id(), bound);
         findings.addAll(bound.findings());
+        findings.addAll(QuirkAdvice.about(plugins.quirks(), facts, reservation));
 
         Map<String, PlannedFile> files = new LinkedHashMap<>();
         List<PlannedCommand> commands = new ArrayList<>();

@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,6 +23,8 @@ import passthrough.api.EarlyModuleLoader;
 import passthrough.api.GuestQuirk;
 import passthrough.api.HardwareProbe;
 import passthrough.api.Hypervisor;
+import passthrough.core.plugins.audit.AuditRecord;
+import passthrough.core.plugins.audit.InstalledPlugins;
 
 /**
  * All extensions the tool can use: built-ins found with {@link ServiceLoader} (module path and class path alike)
@@ -46,11 +50,24 @@ public final class PluginRegistry implements AutoCloseable {
         this.directories = directories;
     }
 
-    /** Loads and starts the plugins found in {@code directories}; directories that do not exist are skipped. */
+    /** As {@link #loadFrom}, every directory taken as one the user named (third-party, loaded without audit records). */
     public static PluginRegistry load(List<Path> directories) {
-        List<Path> existing = directories.stream().filter(Files::isDirectory).distinct().toList();
+        return loadFrom(directories.stream().map(PluginDirectory::given).toList());
+    }
+
+    /**
+     * Loads and starts the plugins found in {@code directories}; directories that do not exist are skipped. In a
+     * directory with audit records, a jar whose record is missing or does not match its bytes is not even opened by
+     * pf4j: it is reported in {@link #problems()}.
+     */
+    public static PluginRegistry loadFrom(List<PluginDirectory> directories) {
+        Map<Path, PluginDirectory> byPath = new LinkedHashMap<>();
+        for (PluginDirectory d : directories) {
+            if (Files.isDirectory(d.path())) byPath.putIfAbsent(d.path().toAbsolutePath().normalize(), d);
+        }
+        List<Path> existing = byPath.values().stream().map(PluginDirectory::path).toList();
         if (existing.isEmpty()) return new PluginRegistry(null, existing);
-        ProblemRecordingPluginManager manager = new ProblemRecordingPluginManager(existing);
+        ProblemRecordingPluginManager manager = new ProblemRecordingPluginManager(existing, byPath);
         try {
             manager.loadPlugins();
         } catch (RuntimeException e) {
@@ -116,8 +133,11 @@ public final class PluginRegistry implements AutoCloseable {
                 }
             }
             var d = p.getDescriptor();
+            PluginDirectory from = manager.directoryOf(p.getPluginPath());
+            AuditRecord audit = from != null && from.auditRecords() ? InstalledPlugins.check(p.getPluginPath()).record() : null;
             out.add(new PluginInfo(p.getPluginId(), d.getVersion(), d.getProvider() == null ? "" : d.getProvider(),
-                    p.getPluginState().toString(), p.getPluginPath(), List.copyOf(points), List.copyOf(ids)));
+                    p.getPluginState().toString(), p.getPluginPath(), List.copyOf(points), List.copyOf(ids),
+                    from == null ? PluginOrigin.THIRD_PARTY : from.origin(), audit));
         }
         return out;
     }
@@ -168,13 +188,35 @@ public final class PluginRegistry implements AutoCloseable {
     /** pf4j logs a plugin that fails to load and moves on; this keeps the failure so the user is told. */
     private static final class ProblemRecordingPluginManager extends DefaultPluginManager {
         private final List<PluginProblem> problems = new ArrayList<>();
+        private final Map<Path, PluginDirectory> directories;
 
-        ProblemRecordingPluginManager(List<Path> roots) {
+        ProblemRecordingPluginManager(List<Path> roots, Map<Path, PluginDirectory> directories) {
             super(roots.toArray(Path[]::new));
+            this.directories = directories;
+        }
+
+        /** The directory a plugin was found in, null when unknown. */
+        PluginDirectory directoryOf(Path pluginPath) {
+            Path parent = pluginPath == null ? null : pluginPath.toAbsolutePath().normalize().getParent();
+            return parent == null ? null : directories.get(parent);
         }
 
         @Override
         protected PluginWrapper loadPluginFromPath(Path pluginPath) {
+            PluginDirectory from = directoryOf(pluginPath);
+            if (from != null && from.auditRecords()) {
+                // checked before pf4j opens it: an unaudited or swapped jar never reaches a class loader
+                String refused = pluginPath.getFileName().toString().endsWith(".jar")
+                        ? InstalledPlugins.check(pluginPath).problem()
+                        : pluginPath + ": not loaded, only jars installed with `passthrough plugins install` load from "
+                                + from.path() + "; remove it";
+                if (refused != null) {
+                    // a problem carries its path apart (PluginProblem.path), so the message starts after it
+                    String prefix = pluginPath + ": ";
+                    record(pluginPath, null, refused.startsWith(prefix) ? refused.substring(prefix.length()) : refused);
+                    return null;
+                }
+            }
             try {
                 return super.loadPluginFromPath(pluginPath);
             } catch (RuntimeException e) {

@@ -161,7 +161,11 @@ public final class ProfiledPlugins {
         }
         List<BindingStrategy> bindings = ordered(extensions(BindingStrategy.class), BindingStrategy::id,
                 listed == null ? List.of() : listed.bindings());
-        return new PlannerPlugins(probes(), bindings, listed == null ? List.of() : listed.bindings(), writer, loader, choice);
+        // every loaded quirk advises (a vendor's third-party quirk is not in any profile); the profile orders them
+        List<GuestQuirk> quirks = ordered(extensions(GuestQuirk.class), GuestQuirk::id,
+                listed == null ? List.of() : listed.guestQuirks());
+        return new PlannerPlugins(probes(), bindings, listed == null ? List.of() : listed.bindings(), writer, loader,
+                quirks, choice);
     }
 
     private PluginSettings settings(String pluginId) {

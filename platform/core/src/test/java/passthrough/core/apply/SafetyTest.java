@@ -91,7 +91,7 @@ class SafetyTest {
     @ParameterizedTest
     @ValueSource(strings = {"/etc/default/grub", "etc/../../outside/etc/shadow", "etc/./default/grub", "etc//grub",
             "proc/cmdline", "sys/module/vfio/parameters/x", "dev/sda", "var/lib/passthrough/lock",
-            "var/lib/passthrough/transactions/x", "var/lib/passthrough/plugins"})
+            "var/lib/passthrough/transactions/x/manifest.json", "var/lib/passthrough/transactions/x", "var/lib/passthrough/plugins"})
     void unsafePathsAreRefused(String path) throws Exception {
         RefusedException e = refused(withGoodFirst(FileOperation.write(path, FileOperation.ABSENT, TestRoot.bytes("x\n"))));
         assertTrue(e.getMessage().startsWith(path + ": "), e.getMessage());
@@ -111,6 +111,14 @@ class SafetyTest {
                 List.of(FileOperation.write("var/lib/passthrough/plugins/x.jar", FileOperation.ABSENT, TestRoot.bytes("jar"))),
                 List.of(), ApplyOptions.defaults()));
         assertTrue(e.getMessage().contains("own journal"), e.getMessage());
+    }
+
+    @Test
+    void theInstalledPluginStoreIsWritableTheRestOfTheJournalIsNot() throws Exception {
+        // `plugins install` writes jar + audit record through the executor, so history/rollback cover it
+        host.executor().apply(TestRoot.description(), List.of(FileOperation.write("var/lib/passthrough/plugins/p-1.0.0.jar",
+                FileOperation.ABSENT, TestRoot.bytes("jar\n"))), List.of(), ApplyOptions.defaults());
+        assertTrue(Files.isRegularFile(host.root.resolve("var/lib/passthrough/plugins/p-1.0.0.jar")));
     }
 
     @Test
