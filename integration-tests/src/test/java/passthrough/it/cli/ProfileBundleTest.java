@@ -23,7 +23,17 @@ class ProfileBundleTest {
     void setUp() throws Exception {
         root = Cli.copyTree(Cli.sample("seed1-ubuntu-18.04"), tmp.resolve("host"));
         src = Files.createDirectories(tmp.resolve("src/profiles")).getParent();
-        Files.writeString(src.resolve("profiles/debian-12.json"), "{\"id\": \"debian-12\", \"bootloader\": \"grub-debian\"}\n");
+        Files.writeString(src.resolve("profiles/acme-12.json"), acmeProfile("grub-debian"));
+    }
+
+    /**
+     * A real profile, as the installer parses it: the shipped debian-12 one made into one for a distribution passthrough
+     * ships none for (os-release ID acme), with the given bootloader writer.
+     */
+    static String acmeProfile(String bootloader) throws Exception {
+        return Files.readString(Cli.repo().resolve("distro-profiles/profiles/debian-12.json"))
+                .replace("\"id\": \"debian-12\"", "\"id\": \"acme-12\"").replace("\"id\": \"debian\"", "\"id\": \"acme\"")
+                .replace("\"bootloaders\": [\"grub-debian\"]", "\"bootloaders\": [\"" + bootloader + "\"]");
     }
 
     /** keygen, then trust the public key on the host. */
@@ -40,31 +50,31 @@ class ProfileBundleTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
         Path bundle = tmp.resolve("vendor.zip");
         Cli.Result made = Cli.run("profiles", "bundle", src.toString(), "--out", bundle.toString(), "--sign", key.toString()).exits(0);
-        assertTrue(made.out().contains("profiles debian-12; signed"), made.out());
+        assertTrue(made.out().contains("profiles acme-12; signed"), made.out());
 
         Cli.Result installed = Cli.run("--root", root.toString(), "profiles", "install", bundle.toString()).exits(0);
         assertTrue(installed.out().contains("signed by /etc/passthrough/trusted-keys/signer.pub"), installed.out());
-        assertTrue(installed.out().contains("create etc/passthrough/profiles/debian-12.json"), installed.out());
-        assertTrue(Files.readString(root.resolve("etc/passthrough/profiles/debian-12.json")).contains("grub-debian"));
+        assertTrue(installed.out().contains("create etc/passthrough/profiles/acme-12.json"), installed.out());
+        assertTrue(Files.readString(root.resolve("etc/passthrough/profiles/acme-12.json")).contains("grub-debian"));
 
         Cli.Result history = Cli.run("--root", root.toString(), "history").exits(0);
-        assertTrue(history.out().contains("install profile bundle vendor.zip (profiles: debian-12)"), history.out());
+        assertTrue(history.out().contains("install profile bundle vendor.zip (profiles: acme-12)"), history.out());
 
         Cli.Result again = Cli.run("--root", root.toString(), "profiles", "install", bundle.toString()).exits(3);
-        assertTrue(again.err().contains("profile debian-12 is already installed") && again.err().contains("--replace"), again.err());
+        assertTrue(again.err().contains("profile acme-12 is already installed") && again.err().contains("--replace"), again.err());
         Cli.Result same = Cli.run("--root", root.toString(), "profiles", "install", bundle.toString(), "--replace").exits(0);
         assertTrue(same.out().contains("Nothing to do"), same.out());
 
-        Files.writeString(src.resolve("profiles/debian-12.json"), "{\"id\": \"debian-12\", \"bootloader\": \"grub-lfs\"}\n");
+        Files.writeString(src.resolve("profiles/acme-12.json"), acmeProfile("grub-lfs"));
         Cli.run("profiles", "bundle", src.toString(), "--out", bundle.toString(), "--sign", key.toString()).exits(0);
         Cli.run("--root", root.toString(), "profiles", "install", bundle.toString(), "--replace").exits(0);
-        assertTrue(Files.readString(root.resolve("etc/passthrough/profiles/debian-12.json")).contains("grub-lfs"));
+        assertTrue(Files.readString(root.resolve("etc/passthrough/profiles/acme-12.json")).contains("grub-lfs"));
 
         Cli.run("--root", root.toString(), "rollback").exits(0);
-        assertTrue(Files.readString(root.resolve("etc/passthrough/profiles/debian-12.json")).contains("grub-debian"),
+        assertTrue(Files.readString(root.resolve("etc/passthrough/profiles/acme-12.json")).contains("grub-debian"),
                 "rolling back the replacing install restores the first profile");
         Cli.run("--root", root.toString(), "rollback").exits(0);
-        assertFalse(Files.exists(root.resolve("etc/passthrough/profiles/debian-12.json")), "rollback takes the profile back");
+        assertFalse(Files.exists(root.resolve("etc/passthrough/profiles/acme-12.json")), "rollback takes the profile back");
     }
 
     @Test
@@ -81,7 +91,7 @@ class ProfileBundleTest {
         Cli.Result allowed = Cli.run("--root", root.toString(), "profiles", "install", bundle.toString(), "--allow-unsigned").exits(0);
         assertTrue(allowed.err().contains("WARNING: --allow-unsigned"), allowed.err());
         assertTrue(allowed.out().contains("UNSIGNED"), allowed.out());
-        assertTrue(Files.exists(root.resolve("etc/passthrough/profiles/debian-12.json")));
+        assertTrue(Files.exists(root.resolve("etc/passthrough/profiles/acme-12.json")));
     }
 
     @Test
@@ -102,11 +112,12 @@ class ProfileBundleTest {
     @Test
     void aProfileWhoseIdDiffersFromItsFileNameIsRefused() throws Exception {
         Path key = trustedKey();
-        Files.writeString(src.resolve("profiles/fedora-40.json"), "{\"id\": \"debian-12\"}");
+        Files.writeString(src.resolve("profiles/fedora-40.json"), acmeProfile("grub-debian"));
         Path bundle = tmp.resolve("b.zip");
         Cli.run("profiles", "bundle", src.toString(), "--out", bundle.toString(), "--sign", key.toString()).exits(0);
         Cli.Result r = Cli.run("--root", root.toString(), "profiles", "install", bundle.toString()).exits(3);
-        assertTrue(r.err().contains("profiles/fedora-40.json: its \"id\" is \"debian-12\" but the file name says \"fedora-40\""), r.err());
+        assertTrue(r.err().contains("profiles/fedora-40.json line 5: field 'id': \"acme-12\" but the file is named fedora-40.json"),
+                r.err());
         assertFalse(Files.exists(root.resolve("etc/passthrough/profiles")));
     }
 
@@ -127,8 +138,8 @@ class ProfileBundleTest {
 
         JsonNode installed = Cli.run("--root", root.toString(), "--json", "profiles", "install", bundle.toString()).exits(0).json();
         assertEquals("profiles install", installed.get("command").asText());
-        assertEquals("debian-12", installed.get("profiles").get(0).asText());
-        assertEquals("etc/passthrough/profiles/debian-12.json", installed.get("files").get(0).asText());
+        assertEquals("acme-12", installed.get("profiles").get(0).asText());
+        assertEquals("etc/passthrough/profiles/acme-12.json", installed.get("files").get(0).asText());
         assertEquals(keygen.get("fingerprint").asText(), installed.get("signer").get("fingerprint").asText());
         assertFalse(installed.get("txid").isNull());
 

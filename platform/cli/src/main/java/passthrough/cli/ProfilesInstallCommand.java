@@ -12,6 +12,7 @@ import passthrough.core.apply.JournaledFile;
 import passthrough.core.apply.RefusedException;
 import passthrough.core.apply.TransactionException;
 import passthrough.core.bundle.BundleEntryCheck;
+import passthrough.core.profiles.ProfileCatalog;
 import passthrough.core.bundle.BundleInstaller;
 import passthrough.core.bundle.BundleLayout;
 import passthrough.core.bundle.BundleRefusedException;
@@ -39,9 +40,10 @@ final class ProfilesInstallCommand extends NestedSubcommand implements Callable<
     @Option(names = "--replace", description = "Overwrite profiles and plugin jars that are already installed.")
     boolean replace;
 
-    /** What every bundled entry must pass; the profile validator and the plugin audit join here. */
-    static BundleEntryCheck contentCheck() {
-        return new ProfileIdCheck();
+    /** What every bundled profile must pass (the plugins' bytecode audit is the installer's own step). */
+    BundleEntryCheck contentCheck() {
+        return new BundledProfileCheck(ProfileCatalog.load(ProfileCatalog.shippedDirectory(), ProfileCommands.root(global())),
+                replace);
     }
 
     @Override

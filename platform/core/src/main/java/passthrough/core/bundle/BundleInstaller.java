@@ -1,5 +1,9 @@
 package passthrough.core.bundle;
 
+import java.time.Instant;
+import passthrough.core.plugins.audit.AuditRecord;
+import passthrough.core.plugins.audit.PluginAudit;
+import passthrough.core.plugins.audit.PluginAuditResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,11 +84,39 @@ public final class BundleInstaller {
         }
         for (Map.Entry<String, byte[]> p : bundle.plugins().entrySet()) {
             String target = BundleLayout.INSTALLED_PLUGINS_DIR + "/" + p.getKey();
+            // a signature says who sent the jar, not what it does: it is audited like `plugins install`, and the
+            // record beside it is what lets the registry load it (a jar without its record is never loaded)
+            PluginAuditResult audit = audit(p.getKey(), p.getValue());
+            if (!audit.clean()) {
+                throw BundleRefusedException.about(bundle.file(), "plugin " + p.getKey() + " fails the audit, nothing was "
+                        + "installed:\n  " + String.join("\n  ", audit.reasons()), "ask its vendor why; to run it anyway, "
+                        + "install the jar alone with `passthrough plugins install JAR --trust` and the profiles without it");
+            }
+            AuditRecord record = new AuditRecord(AuditRecord.FORMAT, audit.manifest().id(), audit.sha256(), false,
+                    Instant.now().toString(), audit);
             operations.add(operation(host, target, p.getValue(), options, "plugin " + p.getKey(), bundle.file(), replaced));
+            operations.add(operation(host, target + AuditRecord.SUFFIX, record.toJson(), options,
+                    "the audit record of plugin " + p.getKey(), bundle.file(), replaced));
         }
         ApplyResult result = PlanExecutor.forRoot(root).apply(description(bundle), operations, List.of(),
                 ApplyOptions.defaults().withoutCommands(), null);
         return new Installed(bundle, replaced, result);
+    }
+
+    /**
+     * The bytecode audit of a bundled jar, read from a temporary copy outside the root under the entry's own name (so
+     * the audit's messages name it), deleted after.
+     */
+    private static PluginAuditResult audit(String name, byte[] jar) throws IOException {
+        Path dir = Files.createTempDirectory("passthrough-bundled-");
+        Path tmp = dir.resolve(Path.of(name).getFileName().toString());
+        try {
+            Files.write(tmp, jar);
+            return PluginAudit.audit(tmp);
+        } finally {
+            Files.deleteIfExists(tmp);
+            Files.deleteIfExists(dir);
+        }
     }
 
     /** The write of {@code target}, expecting what the host has now (so a change made meanwhile is refused). */

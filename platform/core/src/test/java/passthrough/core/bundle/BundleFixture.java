@@ -57,14 +57,39 @@ final class BundleFixture {
         Manifest m = new Manifest();
         m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         for (int i = 0; i + 1 < attributes.length; i += 2) m.getMainAttributes().putValue(attributes[i], attributes[i + 1]);
+        // a pf4j plugin names its provider; the installer audits every bundled jar and the audit asks for one
+        if (m.getMainAttributes().getValue("Plugin-Id") != null) m.getMainAttributes().putValue("Plugin-Provider", "Example Ltd");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JarOutputStream jar = new JarOutputStream(out, m)) {
             jar.putNextEntry(new java.util.jar.JarEntry("example/Plugin.class"));
-            jar.write(new byte[] {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE});
+            jar.write(harmlessClass());
             jar.closeEntry();
         }
         return out.toByteArray();
     }
+
+    /** A real, empty class example.Plugin, compiled now: the installer's bytecode audit reads it. */
+    static synchronized byte[] harmlessClass() throws IOException {
+        if (harmless == null) {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("bundle-fixture");
+            java.nio.file.Path src = java.nio.file.Files.createDirectories(dir.resolve("example")).resolve("Plugin.java");
+            java.nio.file.Files.writeString(src, "package example;\npublic class Plugin {\n}\n");
+            // javac as a process: the tests run on the module path without java.compiler
+            try {
+                Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "javac").toString(),
+                        "--release", "17", "-d", dir.toString(), src.toString()).redirectErrorStream(true).start();
+                String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                if (p.waitFor() != 0) throw new IOException("javac failed on " + src + ": " + output);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while compiling " + src, e);
+            }
+            harmless = java.nio.file.Files.readAllBytes(dir.resolve("example/Plugin.class"));
+        }
+        return harmless;
+    }
+
+    private static byte[] harmless;
 
     /** The honest zip of these entries with their manifest, signed by {@code signer} (null: unsigned). */
     static byte[] bundle(Map<String, byte[]> entries, KeyPair signer) throws Exception {
