@@ -74,11 +74,11 @@ public final class ProfileParser {
         try {
             f = MAPPER.readValue(text, ProfileFile.class);
         } catch (UnrecognizedPropertyException e) {
-            throw new ProfileException(at(source, e.getLocation()) + ": field '" + path(e) + "': unknown key; known keys here: "
+            throw new ProfileException(at(source, e, lines) + ": field '" + path(e) + "': unknown key; known keys here: "
                     + e.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", "))
                     + "; " + HELP, e);
         } catch (JsonMappingException e) {
-            throw new ProfileException(at(source, e.getLocation()) + ": field '" + path(e) + "': " + firstLine(e.getOriginalMessage())
+            throw new ProfileException(at(source, e, lines) + ": field '" + path(e) + "': " + firstLine(e.getOriginalMessage())
                     + "; " + HELP, e);
         } catch (JsonProcessingException e) {
             throw new ProfileException(at(source, e.getLocation()) + ": not valid JSON: " + firstLine(e.getOriginalMessage()), e);
@@ -107,6 +107,20 @@ public final class ProfileParser {
             throw new ProfileException(source + ": " + e.getMessage(), e);
         }
         return out;
+    }
+
+    /**
+     * The line of the value the binding error is about, from the streaming pass (Jackson's own location is where the
+     * parser stood when it noticed, often the next line), else Jackson's.
+     */
+    private static String at(Path source, JsonMappingException e, Map<String, Integer> lines) {
+        StringBuilder pointer = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) pointer.append('/').append(r.getFieldName().replace("~", "~0").replace("/", "~1"));
+            else if (r.getIndex() >= 0) pointer.append('/').append(r.getIndex());
+        }
+        Integer line = lines.get(pointer.toString());
+        return line == null ? at(source, e.getLocation()) : source + " line " + line;
     }
 
     private static String at(Path source, JsonLocation loc) {
