@@ -228,4 +228,42 @@ class PlannerTest {
         assertEquals(List.of("etc/modprobe.d/passthrough-pci-stub.conf"), loaded.get(0).changedFiles());
         assertEquals(List.of(List.of("regenerate"), List.of("rebuild-initramfs")), p.commands().stream().map(PlannedCommand::argv).toList());
     }
+
+    /**
+     * A loader that needs kernel parameters (dracut reads rd.driver.pre= to load vfio-pci first): they reach the
+     * command line the writer is given, instead of being dropped; its files and commands come after the writer's.
+     */
+    @Test
+    void anEarlyModuleLoadersKernelParametersReachTheCommandLine() throws Exception {
+        EarlyModuleLoader dracutLike = new EarlyModuleLoader() {
+            public String id() { return "dracut-like"; }
+            public boolean manages(HostFacts f) { return true; }
+            public Contribution load(HostFacts f, EarlyModulesChange c) {
+                return Contribution.of(List.of(new KernelParametersChange(List.of(KernelParameter.of("rd.driver.pre",
+                        "vfio-pci")), List.of(), "dracut loads vfio-pci before the native drivers"),
+                        new FileChange("etc/dracut.conf.d/passthrough.conf", "force_drivers+=\" vfio-pci \"\n", "early"),
+                        new CommandChange(List.of("dracut", "-f"), "rebuild")));
+            }
+        };
+        PlannerPlugins base = plugins();
+        // a module vfio-pci asks for early loading, so the loader is asked
+        HostFacts f = HostFacts.builder().devices(gpuGroup).groups(List.of(new IommuGroup(1, gpuGroup.stream()
+                .map(PciDevice::address).toList()))).firmwareTables(Map.of(FirmwareTable.DMAR, Presence.PRESENT))
+                .cpu(new CpuInfo(CpuVendor.INTEL, "cpu", true, true)).commandLine("quiet").kernelRelease("6.1.0")
+                .modules(new KernelModules(Set.of("vfio_pci"), Set.of(), Set.of(), true)).build();
+        BindingStrategy early = new BindingStrategy() {
+            public String id() { return "vfio-pci"; }
+            public String driverName() { return "vfio-pci"; }
+            public boolean isAvailable(HostFacts h) { return true; }
+            public Contribution reserve(HostFacts h, Reservation r) {
+                return Contribution.of(List.of(new EarlyModulesChange(List.of("vfio-pci"), "load early")));
+            }
+        };
+        PlannerPlugins withLoader = PlannerPlugins.withoutProfile(null, base.probes(), List.of(early),
+                List.of(base.bootloader().chosen()), List.of(dracutLike));
+        Plan p = Planner.plan(root, f, withLoader, new PlanRequest(PciAddress.parse("01:00.0"), "vfio-pci", false, false));
+        assertEquals("quiet intel_iommu=on rd.driver.pre=vfio-pci", p.kernelParameters());
+        assertEquals(List.of("etc/bootline", "etc/dracut.conf.d/passthrough.conf"), p.files().stream().map(PlannedFile::path).toList());
+        assertEquals(List.of(List.of("regenerate"), List.of("dracut", "-f")), p.commands().stream().map(PlannedCommand::argv).toList());
+    }
 }
