@@ -199,4 +199,28 @@ class ProfilesTest {
         assertTrue(Cli.run("plan", "--help").exits(0).out().contains("--bootloader"));
         assertTrue(Cli.run("--help").exits(0).out().contains("--profile"));
     }
+
+    /**
+     * A profile's settings reach the plugin it chose: a distribution with GRUB defaults but no update-grub (Arch's
+     * set-up) names grub-mkconfig; a setting the plugin does not take is refused with the file and line.
+     */
+    @Test
+    void aProfilesSettingReachesThePluginAndAnUnknownSettingIsNamed() throws Exception {
+        Path root = Cli.copyTree(Cli.sample("seed1-ubuntu-18.04"), tmp.resolve("host"));
+        Path dir = Files.createDirectories(root.resolve("etc/passthrough/profiles"));
+        String base = Files.readString(Cli.repo().resolve("distro-profiles/profiles/ubuntu-18.04.json"))
+                .replace("\"id\": \"ubuntu-18.04\"", "\"id\": \"mkconfig\"");
+        Files.writeString(dir.resolve("mkconfig.json"), base.replace("\"regenerate\": \"update-grub\"",
+                "\"regenerate\": \"grub-mkconfig -o /boot/grub/grub.cfg\""));
+        JsonNode plan = Cli.run("--root", root.toString(), "--profile", "mkconfig", "plan", "--device", "65:00.0", "--json")
+                .exits(0).json();
+        List<String> commands = new ArrayList<>();
+        plan.get("commands").forEach(c -> commands.add(c.get("argv").toString()));
+        assertTrue(commands.contains("[\"grub-mkconfig\",\"-o\",\"/boot/grub/grub.cfg\"]"), commands.toString());
+
+        Files.writeString(dir.resolve("mkconfig.json"), base.replace("\"regenerate\": \"update-grub\"", "\"regen\": \"x\""));
+        Cli.Result r = Cli.run("--root", root.toString(), "--profile", "mkconfig", "plan", "--device", "65:00.0").exits(2);
+        assertTrue(r.err().contains("mkconfig.json line 22: field 'settings.grub-debian.regen': grub-debian takes no setting "
+                + "\"regen\" (it takes: regenerate)"), r.err());
+    }
 }
