@@ -19,6 +19,7 @@ import passthrough.api.PluginSettings;
 import passthrough.core.host.HostNeeds;
 import passthrough.core.plan.PlannerPlugins;
 import passthrough.core.plugins.LoadedExtension;
+import passthrough.core.plugins.PluginFailedException;
 import passthrough.core.plugins.PluginRegistry;
 
 /**
@@ -50,8 +51,9 @@ public final class ProfiledPlugins {
                 if (e.extension() instanceof HostReads r) {
                     try {
                         needs = needs.plus(r.hostFiles(), r.hostCommands());
-                    } catch (IllegalArgumentException bad) {
-                        // a plugin's malformed pattern is its own problem: the others' files are still read
+                    } catch (IllegalArgumentException | PluginFailedException bad) {
+                        // a plugin's malformed pattern (or a declaration that throws) is its own problem: the others'
+                        // files are still read, and `plugins` and a refused plan show it
                         registry.recordProblem(e.source(), "declares what it reads wrongly: " + bad.getMessage());
                     }
                 }
