@@ -36,12 +36,13 @@ final class ProfilesShowCommand extends NestedSubcommand implements Callable<Int
         out.println("  matches    /etc/os-release ID=" + p.match().id() + ", "
                 + (p.match().versions() == null ? "any version" : "VERSION_ID " + p.match().versions()));
         var pl = p.plugins();
-        row(out, "probes", pl.hardwareProbes());
-        row(out, "bindings", pl.bindings());
-        row(out, "bootloader", pl.bootloaders());
-        row(out, "early boot", pl.earlyModuleLoaders());
-        row(out, "hypervisor", pl.hypervisors());
-        row(out, "quirks", pl.guestQuirks());
+        String open = "(any that manages the host)";
+        row(out, "probes", pl.hardwareProbes(), "(the one that recognises the CPU)");
+        row(out, "bindings", pl.bindings(), "(vfio-pci, then pci-stub)");
+        row(out, "bootloader", pl.bootloaders(), open);
+        row(out, "early boot", pl.earlyModuleLoaders(), open);
+        row(out, "hypervisor", pl.hypervisors(), "(none named)");
+        row(out, "quirks", pl.guestQuirks(), "(none named; every loaded quirk advises)");
         for (Map.Entry<String, Map<String, String>> s : p.settings().entrySet()) {
             for (Map.Entry<String, String> kv : s.getValue().entrySet()) {
                 out.println("  setting    " + s.getKey() + "." + kv.getKey() + " = " + kv.getValue());
@@ -64,8 +65,8 @@ final class ProfilesShowCommand extends NestedSubcommand implements Callable<Int
         return ExitCodes.OK;
     }
 
-    private static void row(PrintWriter out, String what, List<String> ids) {
-        out.printf("  %-10s %s%n", what, ids.isEmpty() ? "(any that manages the host)" : String.join(", ", ids)
+    private static void row(PrintWriter out, String what, List<String> ids, String whenEmpty) {
+        out.printf("  %-10s %s%n", what, ids.isEmpty() ? whenEmpty : String.join(", ", ids)
                 + (ids.size() > 1 ? "  (in order of preference)" : ""));
     }
 }
