@@ -39,26 +39,52 @@ final class DropInEdit {
     }
 
     static Edited edit(String mainText, Map<String, String> dropIns, Wanted wanted) {
-        BashArrays.Parsed main = BashArrays.parse(mainText, "MODULES");
-        if (main.problem() != null) {
-            return Edited.refused(MkinitcpioLoader.MAIN, main.problem(), MainFileEdit.wayOut("MODULES"));
-        }
-        List<String> before = main.effective(List.of());
+        List<Map.Entry<String, String>> beforeOurs = new ArrayList<>();
+        List<Map.Entry<String, String>> afterOurs = new ArrayList<>();
+        beforeOurs.add(Map.entry(MkinitcpioLoader.MAIN, mainText));
         for (Map.Entry<String, String> d : sorted(dropIns)) {
             String name = d.getKey().substring(MkinitcpioLoader.DROP_IN_DIR.length());
             if (name.equals(NAME)) continue;
-            BashArrays.Parsed p = BashArrays.parse(d.getValue(), "MODULES");
-            if (p.problem() != null) return Edited.refused(d.getKey(), p.problem(), MainFileEdit.wayOut("MODULES"));
-            if (DropInOrder.INSTANCE.compare(name, NAME) < 0) {
-                before = p.effective(before);
-                continue;
+            (DropInOrder.INSTANCE.compare(name, NAME) < 0 ? beforeOurs : afterOurs).add(d);
+        }
+        // read as mkinitcpio's bash reads them: joined, so a missing final newline glues two files together
+        Concatenation pre = Concatenation.of(beforeOurs);
+        BashArrays.Parsed preParsed = BashArrays.parse(pre.text(), "MODULES");
+        if (preParsed.problem() != null) {
+            return Edited.refusedAt(pre.locate(preParsed.problem().line()), preParsed.problem().reason(),
+                    MainFileEdit.wayOut("MODULES"));
+        }
+        List<String> before = preParsed.effective(List.of());
+        // our drop-in ends with a newline, so what follows it starts a line of its own
+        Concatenation post = Concatenation.of(afterOurs);
+        BashArrays.Parsed postParsed = BashArrays.parse(post.text(), "MODULES");
+        if (postParsed.problem() != null) {
+            return Edited.refusedAt(post.locate(postParsed.problem().line()), postParsed.problem().reason(),
+                    MainFileEdit.wayOut("MODULES"));
+        }
+        for (BashArrays.Assignment a : postParsed.assignments()) {
+            if (!a.append()) {
+                return Edited.refusedAt(post.locate(a.line()), "MODULES=( ) is read after " + PATH + " and replaces its "
+                        + "array, vfio modules included", "change it to MODULES+=( ... ), or rename the file to sort "
+                        + "before " + NAME);
             }
-            for (BashArrays.Assignment a : p.assignments()) {
-                if (!a.append()) {
-                    return Edited.refused(d.getKey(), a.line(), "MODULES=( ) is read after " + PATH + " and replaces its "
-                            + "array, vfio modules included", "change it to MODULES+=( ... ), or rename the file to sort "
-                            + "before " + NAME);
-                }
+        }
+
+        List<String> filesBefore = List.of();
+        Map<String, String> edited = new java.util.LinkedHashMap<>();
+        if (!wanted.filesToAdd().isEmpty() || !wanted.filesToRemove().isEmpty()) {
+            BashArrays.Parsed preFiles = BashArrays.parse(pre.text(), "FILES");
+            if (preFiles.problem() != null) {
+                return Edited.refusedAt(pre.locate(preFiles.problem().line()), preFiles.problem().reason(),
+                        MainFileEdit.wayOut("FILES"));
+            }
+            filesBefore = preFiles.effective(List.of());
+            if (filesBefore.stream().anyMatch(wanted.filesToRemove()::contains)) {
+                // put into the main file by a plan made before drop-ins were read: a deleted file leaves it there too
+                Edited main = MainFileEdit.edit(MkinitcpioLoader.MAIN, mainText,
+                        new Wanted(List.of(), List.of(), wanted.filesToRemove()));
+                if (!main.errors().isEmpty()) return main;
+                edited.putAll(main.files());
             }
         }
 
@@ -84,15 +110,20 @@ final class DropInEdit {
         List<String> ourModules = new ArrayList<>(oursBefore);
         for (String m : wanted.modules()) if (!ModuleNames.contains(ourModules, m)) ourModules.add(m);
         List<String> array = new ArrayList<>(ourModules);
-        for (String m : before) if (!ModuleNames.contains(array, m)) array.add(m);
+        // a faithful copy: only our modules are not repeated (duplicates of the others are harmless and theirs)
+        for (String m : before) if (!ModuleNames.contains(ourModules, m)) array.add(m);
         String markerLine = "# passthrough-modules: " + String.join(" ", ourModules);
 
         if (current == null) {
+            List<String> known = filesBefore;
+            List<String> add = wanted.filesToAdd().stream().filter(f -> !known.contains(f)).distinct().toList();
+            // nothing of ours to load or carry (a release): no drop-in to start
+            if (ourModules.isEmpty() && add.isEmpty()) return new Edited(edited, List.of());
             StringBuilder sb = new StringBuilder(HEADER).append(markerLine).append('\n')
                     .append("MODULES=(").append(String.join(" ", array)).append(")\n");
-            List<String> add = wanted.filesToAdd().stream().distinct().toList();
             if (!add.isEmpty()) sb.append("FILES+=(").append(String.join(" ", add)).append(")\n");
-            return new Edited(Map.of(PATH, sb.toString()), List.of());
+            edited.put(PATH, sb.toString());
+            return new Edited(edited, List.of());
         }
         ConfigEdit edit = new ConfigEdit(text);
         if (marker.find(0)) {
@@ -115,14 +146,15 @@ final class DropInEdit {
             }
             for (BashArrays.Word w : a.words()) if (wanted.filesToRemove().contains(w.value())) edit.remove(w);
         }
-        List<String> have = files.effective(List.of());
+        List<String> have = files.effective(filesBefore);
         List<String> add = wanted.filesToAdd().stream().filter(f -> !have.contains(f)).distinct().toList();
         if (!add.isEmpty()) {
             if (files.assignments().isEmpty()) edit.appendLine("FILES+=(" + String.join(" ", add) + ")");
             else edit.append(files.assignments().get(files.assignments().size() - 1), add);
         }
         String next = edit.result();
-        return new Edited(next.equals(text) ? Map.of() : Map.of(PATH, next), List.of());
+        if (!next.equals(text)) edited.put(PATH, next);
+        return new Edited(edited, List.of());
     }
 
     /** The drop-ins in the order mkinitcpio reads them. */

@@ -8,8 +8,12 @@ import passthrough.api.Finding;
 record Edited(Map<String, String> files, List<Finding> errors) {
 
     static Edited refused(String path, BashArrays.Problem problem, String wayOut) {
-        return new Edited(Map.of(), List.of(Finding.error("MKINITCPIO_CONF_UNEDITABLE",
-                path + " line " + problem.line() + ": " + problem.reason(), wayOut)));
+        return refusedAt(path + " line " + problem.line(), problem.reason(), wayOut);
+    }
+
+    /** {@code where}: "file line N". */
+    static Edited refusedAt(String where, String reason, String wayOut) {
+        return new Edited(Map.of(), List.of(Finding.error("MKINITCPIO_CONF_UNEDITABLE", where + ": " + reason, wayOut)));
     }
 
     static Edited refused(String path, int line, String reason, String wayOut) {

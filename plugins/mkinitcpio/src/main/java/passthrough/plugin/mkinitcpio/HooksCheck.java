@@ -15,24 +15,18 @@ final class HooksCheck {
 
     /** {@code sources}: the files as mkinitcpio reads them, in order (path → text after our edit). */
     static List<Finding> check(List<Map.Entry<String, String>> sources) {
-        List<String> hooks = List.of();
-        String lastPath = MkinitcpioLoader.MAIN;
-        int lastLine = 0;
-        for (Map.Entry<String, String> s : sources) {
-            BashArrays.Parsed p = BashArrays.parse(s.getValue(), "HOOKS");
-            if (p.problem() != null) {
-                return List.of(Finding.warning("MKINITCPIO_HOOKS_UNREAD", s.getKey() + " line " + p.problem().line() + ": "
-                        + p.problem().reason() + "; whether the modconf hook runs could not be checked",
-                        "make sure HOOKS lists modconf"));
-            }
-            hooks = p.effective(hooks);
-            for (BashArrays.Assignment a : p.assignments()) {
-                lastPath = s.getKey();
-                lastLine = a.line();
-            }
+        Concatenation all = Concatenation.of(sources);
+        BashArrays.Parsed p = BashArrays.parse(all.text(), "HOOKS");
+        if (p.problem() != null) {
+            return List.of(Finding.warning("MKINITCPIO_HOOKS_UNREAD", all.locate(p.problem().line()) + ": "
+                    + p.problem().reason() + "; whether the modconf hook runs could not be checked",
+                    "make sure HOOKS lists modconf"));
         }
+        List<String> hooks = p.effective(List.of());
         if (hooks.contains("modconf")) return List.of();
-        String where = lastLine > 0 ? lastPath + " line " + lastLine : MkinitcpioLoader.MAIN + " (no HOOKS)";
+        List<BashArrays.Assignment> assignments = p.assignments();
+        String where = assignments.isEmpty() ? MkinitcpioLoader.MAIN + " (no HOOKS)"
+                : all.locate(assignments.get(assignments.size() - 1).line());
         return List.of(Finding.error("MKINITCPIO_NO_MODCONF", where + ": HOOKS has no modconf, so /etc/modprobe.d (the "
                 + "vfio-pci options and softdeps) would not reach the initramfs", "add modconf to HOOKS, after autodetect "
                 + "(mkinitcpio's default order), then plan again"));

@@ -130,6 +130,27 @@ class MkinitcpioLoaderTest {
     }
 
     @Test
+    void dropInsAreReadJoinedAsMkinitcpioJoinsThem() {
+        // the main file's last line lacks its newline: mkinitcpio's cat glues chwd's line onto that comment
+        Map<String, String> files = new HashMap<>();
+        files.put(MkinitcpioLoader.MAIN, "MODULES=(btrfs)\n" + HOOKS + "#COMPRESSION=\"zstd\"");
+        files.put(MkinitcpioLoader.DROP_IN_DIR + "10-chwd.conf", "MODULES=(nvidia)\n");
+        String dropIn = written(load(files, new EarlyModulesChange(VFIO, "early")), DropInEdit.PATH);
+        assertTrue(dropIn.contains("MODULES=(vfio_pci vfio vfio_iommu_type1 btrfs)\n"), dropIn);
+    }
+
+    @Test
+    void withDropInsADeletedScriptAlsoLeavesTheMainFilesFiles() {
+        Map<String, String> files = new HashMap<>();
+        String main = stock("vfio_pci").replace("FILES=()", "FILES=(/" + SCRIPT + ")");
+        files.put(MkinitcpioLoader.MAIN, main);
+        files.put(MkinitcpioLoader.DROP_IN_DIR + "10-chwd.conf", "MODULES+=(nvidia)\n");
+        Contribution c = load(files, new EarlyModulesChange(List.of(), List.of(), List.of(SCRIPT), "released"));
+        assertEquals(stock("vfio_pci"), written(c, MkinitcpioLoader.MAIN));
+        assertEquals(2, c.changes().size(), "the main file and the rebuild, no drop-in for nothing: " + c.changes());
+    }
+
+    @Test
     void aDropInAfterOursThatAssignsModulesIsRefused() {
         Map<String, String> files = new HashMap<>();
         files.put(MkinitcpioLoader.MAIN, stock(""));
