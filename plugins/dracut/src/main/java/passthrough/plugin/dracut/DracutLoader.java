@@ -26,8 +26,9 @@ import passthrough.api.KernelModules;
  * <li>Only {@code *.conf} files of /etc/dracut.conf.d (and /usr/lib/dracut/dracut.conf.d, same name in /etc wins) are
  *     read, in alphanumerical order, after /etc/dracut.conf: hence {@code passthrough.conf}.</li>
  * <li>{@code force_drivers+=" ... "} adds the modules to the image and makes sure they are "tried to be loaded early
- *     via modprobe" (dracut turns them into {@code rd.driver.pre=}); {@code add_drivers} would only add them, leaving
- *     their loading to udev, after the native driver may have bound.</li>
+ *     via modprobe": dracut.sh runs {@code instmods -c $force_drivers} and writes one {@code rd.driver.pre=<module>} per
+ *     module into the image's etc/cmdline.d/20-force_drivers.conf, so this plugin needs no kernel parameter of its own.
+ *     {@code add_drivers} would only add them, leaving their loading to udev, after the native driver may have bound.</li>
  * <li>"Space-separated lists have to have a leading and trailing space!": every file appends to the same string, so
  *     {@code " vfio "} keeps words apart where {@code "vfio"} would glue onto the previous file's last word.</li>
  * <li>dracut.sh runs {@code inst_multiple ${install_items[@]}}, which fails the build on a missing file, and
@@ -36,8 +37,8 @@ import passthrough.api.KernelModules;
  *     deletes it; the modprobe.d files go into {@code install_optional_items}, because the change names them when
  *     they change <em>or</em> are deleted and this plugin cannot tell which. In host-only mode (Fedora's default) dracut
  *     carries /etc/modprobe.d itself; in generic mode (Debian's dracut) it does not, hence the explicit items.</li>
- * <li>{@code vfio_virqfd} was merged into {@code vfio} in Linux 6.2; naming a module that does not exist fails the
- *     build, so it is never listed for a 6.2+ kernel, and taken out of our file if an older plan put it there.</li>
+ * <li>{@code vfio_virqfd} was merged into {@code vfio} in Linux 6.2; {@code instmods -c} fails the build on a module
+ *     that does not exist, so it is never listed for a 6.2+ kernel, and taken out of our file if an older plan put it there.</li>
  * </ul>
  * The file is ours but the user may have edited it: it is read back and only the list lines above are touched, each
  * only inside its quotes; a list line that is not the plain {@code name+=" words "} form is refused with its line
