@@ -151,13 +151,13 @@ class ProfilesTest {
         // an installed profile for this host naming a plugin nobody provides: the plan stops and says where
         String mine = Files.readString(Cli.repo().resolve("distro-profiles/profiles/debian-12.json"))
                 .replace("\"id\": \"debian-12\"", "\"id\": \"my-debian\"").replace("\"from\": \"12\"", "\"from\": \"12.99\"")
-                .replace("[\"initramfs-tools\"]", "[\"dracut\"]");
+                .replace("[\"initramfs-tools\"]", "[\"no-such-loader\"]");
         Files.writeString(dir.resolve("my-debian.json"), mine);
         Cli.Result r = Cli.run("--root", root.toString(), "--profile", "my-debian", "plan", "--device", "01:00.0",
                 "--allow-boot-gpu").exits(2);
-        int line = mine.substring(0, mine.indexOf("[\"dracut\"]")).split("\n", -1).length;
+        int line = mine.substring(0, mine.indexOf("[\"no-such-loader\"]")).split("\n", -1).length;
         assertTrue(r.err().contains("my-debian.json line " + line + ": field 'plugins.earlyModuleLoaders[0]': no loaded plugin "
-                + "provides \"dracut\""), r.err());
+                + "provides \"no-such-loader\""), r.err());
     }
 
     @Test
