@@ -146,6 +146,13 @@ public class KernelCmdlineWriter implements BootloaderWriter {
         KernelCommandLine before = KernelCommandLine.parse(file.commandLine());
         KernelCommandLine after = change.applyTo(before);
         if (after.toString().equals(before.toString())) return new Contribution(List.of(), findings);
+        if (after.toString().indexOf('\n') >= 0) {
+            // a value with a line break would make the file two lines, which the refresh tools read differently
+            findings.add(Finding.error("KERNEL_CMDLINE_NOT_EDITABLE", KernelCmdlineFile.PATH + " line " + file.lineNumber()
+                    + ": the new line \"" + after + "\" holds a line break, and the file must stay one line",
+                    "add the parameters by hand without the line break, then plan again"));
+            return new Contribution(List.of(), findings);
+        }
 
         Map<String, String> releases = releasesToRefresh(facts, entries);
         if (refresh.get().perRelease() && releases.isEmpty()) {

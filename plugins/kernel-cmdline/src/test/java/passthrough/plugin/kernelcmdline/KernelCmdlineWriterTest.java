@@ -167,6 +167,14 @@ class KernelCmdlineWriterTest {
     }
 
     @Test
+    void aValueWithALineBreakIsRefused() {
+        Contribution c = writer.change(proxmox("quiet\n"), new KernelParametersChange(
+                List.of(KernelParameter.of("acpi_osi", "Windows\n2020")), List.of(), "odd"));
+        assertEquals(List.of(), c.changes());
+        assertTrue(finding(c, "KERNEL_CMDLINE_NOT_EDITABLE").message().startsWith("etc/kernel/cmdline line 1: the new line"));
+    }
+
+    @Test
     void anEntryOfTheRunningKernelWithOtherOptionsIsAWarning() {
         Map<String, String> files = Map.of("etc/kernel/cmdline", PROXMOX_LINE + " quiet\n",
                 "boot/efi/loader/entries/proxmox-" + RUNNING + ".conf", PROXMOX_ENTRY);

@@ -116,6 +116,15 @@ public class SystemdBootEntriesWriter implements BootloaderWriter {
                     "add an entry for the installed kernel (copy the fallback one without \"fallback\" in its name and "
                             + "title, with the regular initramfs), then plan again"));
         }
+        for (KernelParameter p : change.set()) {
+            if (p.toString().indexOf('\n') >= 0) {
+                // systemd-boot ends a key's value at the line break: the rest would become a key of its own
+                LoaderEntryFile first = editable.get(0);
+                return refuse(Finding.error("LOADER_ENTRY_NOT_EDITABLE", first.path() + ": the parameter \"" + p
+                        + "\" holds a line break, and an options value ends at the line end",
+                        "add the parameters by hand without the line break, then plan again"));
+            }
+        }
         disagreement(editable, change).ifPresent(findings::add);
 
         List<Change> changes = new ArrayList<>();
@@ -123,10 +132,6 @@ public class SystemdBootEntriesWriter implements BootloaderWriter {
             LoaderEntryFile edited = OptionsEdit.apply(e, change);
             if (edited.text().equals(e.text())) continue;
             String after = edited.commandLine();
-            if (after.indexOf('\n') >= 0) {
-                return refuse(Finding.error("LOADER_ENTRY_NOT_EDITABLE", e.path() + ": the new options \"" + after
-                        + "\" would span lines", "add the parameters by hand, then plan again"));
-            }
             int line = e.optionsLines().isEmpty() ? edited.optionsLines().get(0).line() : e.optionsLines().get(0).line();
             changes.add(new FileChange(e.path(), edited.text(), e.path() + " line " + line + ": options \""
                     + e.commandLine() + "\" -> \"" + after + "\" (" + change.reason() + "); systemd-boot reads the "

@@ -183,6 +183,14 @@ class SystemdBootEntriesWriterTest {
     }
 
     @Test
+    void aValueWithALineBreakIsRefused() {
+        Contribution c = writer.change(host(arch()), new KernelParametersChange(
+                List.of(KernelParameter.of("acpi_osi", "Windows\n2020")), List.of(), "odd"));
+        assertEquals(List.of(), c.changes());
+        assertEquals(Severity.ERROR, finding(c, "LOADER_ENTRY_NOT_EDITABLE").severity());
+    }
+
+    @Test
     void aFallbackIsToldByItsTitleToo() {
         Map<String, String> files = Map.of("boot/loader/entries/a.conf", ARCH,
                 "boot/loader/entries/b.conf", "title Rescue (Fallback)\nlinux /vmlinuz-linux\noptions " + ROOT + "\n");
