@@ -52,7 +52,8 @@ class ArchitectureRulesTest {
         Map<String, Integer> perModule = new TreeMap<>();
         for (String pkg : List.of("passthrough.api", "passthrough.core", "passthrough.cli",
                 "passthrough.plugin.intelvtd", "passthrough.plugin.amdvi", "passthrough.plugin.grubdebian",
-                "passthrough.plugin.grublfs", "passthrough.plugin.vfiopci", "passthrough.plugin.pcistub", "passthrough.plugin.initramfstools",
+                "passthrough.plugin.grublfs", "passthrough.plugin.kernelcmdline", "passthrough.plugin.systemdbootentries",
+                "passthrough.plugin.vfiopci", "passthrough.plugin.pcistub", "passthrough.plugin.initramfstools",
                 "passthrough.plugin.lfssysconfig", "passthrough.plugin.dracut", "passthrough.plugin.mkinitcpio")) {
             int n = classes.containPackage(pkg) ? classes.getPackage(pkg).getClassesInPackageTree().size() : 0;
             perModule.put(pkg, n);
