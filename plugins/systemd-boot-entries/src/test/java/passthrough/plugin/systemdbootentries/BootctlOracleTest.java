@@ -116,8 +116,9 @@ class BootctlOracleTest {
     }
 
     private Listing bootctlList(Map<String, String> entries, String pattern) throws IOException, InterruptedException {
-        assertTrue(Files.isExecutable(BOOTCTL), BOOTCTL + " is not installed: the oracle cannot run; apt-get install "
-                + "systemd-boot (.ci/run installs it)");
+        required(Files.isExecutable(BOOTCTL), BOOTCTL + " is not installed: the oracle cannot run; apt-get install "
+                + "systemd-boot (on an EFI machine that package also installs the boot loader, so do it in a container "
+                + "or VM; .ci/run installs it)");
         Path source = Files.createTempDirectory(tmp, "esp-source");
         Path entryDir = Files.createDirectories(source.resolve("loader/entries"));
         for (Map.Entry<String, String> e : entries.entrySet()) Files.writeString(entryDir.resolve(e.getKey()), e.getValue());
@@ -152,6 +153,16 @@ class BootctlOracleTest {
     private static void notRootOnly(boolean condition, String message) {
         if ("root".equals(System.getProperty("user.name"))) assertTrue(condition, message);
         else org.junit.jupiter.api.Assumptions.assumeTrue(condition, message + " (not root; CI runs this as root)");
+    }
+
+    /**
+     * bootctl comes with Debian's systemd-boot, whose package installs the boot loader on an EFI machine, so a developer
+     * may rightly not have it: the oracle skips there, saying so, and fails in CI (.ci/run sets PASSTHROUGH_CI and
+     * installs the package), where it must run.
+     */
+    private static void required(boolean condition, String message) {
+        if ("1".equals(System.getenv("PASSTHROUGH_CI"))) assertTrue(condition, message);
+        else org.junit.jupiter.api.Assumptions.assumeTrue(condition, message);
     }
 
     /** bootctl's blocks: "type:", "title: ... (default)", "id:", "options:" lines, a blank line between entries. */
