@@ -1,5 +1,7 @@
 package passthrough.it.arch;
 
+import passthrough.core.plugins.audit.ForbiddenApis;
+
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -21,7 +23,6 @@ import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -157,32 +158,17 @@ class ArchitectureRulesTest {
         return pkg.equals(root) || pkg.startsWith(root + ".");
     }
 
-    /** Types a plugin may not mention at all (nested types included, e.g. ProcessBuilder.Redirect, ProcessHandle.Info). */
-    private static final Map<String, String> FORBIDDEN_TYPES = Map.of(
-            "java.lang.ProcessBuilder", "starts processes",
-            "java.lang.ProcessHandle", "controls processes",
-            "java.io.FileOutputStream", "writes files",
-            "java.io.FileWriter", "writes files",
-            "java.io.RandomAccessFile", "writes files");
-
-    private static final Set<String> FILES_WRITERS = Set.of("write", "writeString", "newOutputStream",
-            "newBufferedWriter", "move", "copy", "delete", "deleteIfExists", "createFile", "createDirectory",
-            "createDirectories", "createTempFile", "createTempDirectory", "createLink", "createSymbolicLink",
-            "setAttribute", "setPosixFilePermissions", "setOwner", "setLastModifiedTime",
-            // every overload takes OpenOptions, so it may open for WRITE; plugins read with newInputStream/readString
-            "newByteChannel");
-
-    private static final Set<String> FILE_MUTATORS = Set.of("delete", "deleteOnExit", "mkdir", "mkdirs", "renameTo",
-            "createNewFile", "createTempFile", "setWritable", "setReadable", "setExecutable", "setReadOnly",
-            "setLastModified");
-
+    /*
+     * The first-party plugins follow the same rule the audit holds third-party jars to before they load
+     * (core.plugins.audit.ForbiddenApis): no file writing, processes, network, private reflection, class loading.
+     */
     private static ArchCondition<JavaClass> neverWriteFilesOrStartProcesses() {
         return new ArchCondition<>("never write files or start processes") {
             @Override
             public void check(JavaClass origin, ConditionEvents events) {
                 // calls, field accesses, method and constructor references (Files::delete counts too)
                 for (JavaAccess<?> access : origin.getAccessesFromSelf()) {
-                    String why = forbiddenAccess(access.getTarget());
+                    String why = ForbiddenApis.whyAccessIsForbidden(access.getTarget());
                     if (why != null) {
                         events.add(SimpleConditionEvent.violated(access,
                                 origin.getName() + " " + why + ": " + access.getDescription()));
@@ -190,7 +176,7 @@ class ArchitectureRulesTest {
                 }
                 // any mention of a forbidden type: field/parameter/return types, supertypes, calls, instanceof...
                 for (Dependency d : origin.getDirectDependenciesFromSelf()) {
-                    String why = forbiddenType(d.getTargetClass().getBaseComponentType());
+                    String why = ForbiddenApis.whyTypeIsForbidden(d.getTargetClass().getBaseComponentType());
                     if (why != null) {
                         events.add(SimpleConditionEvent.violated(d, origin.getName() + " " + why + ": "
                                 + d.getDescription()));
@@ -200,43 +186,6 @@ class ArchitectureRulesTest {
         };
     }
 
-    private static String forbiddenType(JavaClass type) {
-        for (Map.Entry<String, String> e : FORBIDDEN_TYPES.entrySet()) {
-            String name = e.getKey();
-            if (type.getName().equals(name) || type.getName().startsWith(name + "$") || type.isAssignableTo(name)) {
-                return e.getValue() + " (uses " + name.substring(name.lastIndexOf('.') + 1) + ")";
-            }
-        }
-        return null;
-    }
-
-    /** Why this member access writes the file system or starts a process, or null if it does neither. */
-    private static String forbiddenAccess(AccessTarget target) {
-        JavaClass owner = target.getOwner();
-        String name = target.getName();
-        if (owner.isAssignableTo(java.nio.file.Files.class) && FILES_WRITERS.contains(name)) {
-            return "writes the file system (Files." + name + ")";
-        }
-        if (owner.isAssignableTo(java.io.File.class) && FILE_MUTATORS.contains(name)) {
-            return "changes the file system (File." + name + ")";
-        }
-        if ((owner.isAssignableTo(java.nio.channels.FileChannel.class)
-                || owner.isAssignableTo(java.nio.channels.AsynchronousFileChannel.class)) && name.equals("open")) {
-            return "opens a file channel (" + owner.getSimpleName() + ".open)";
-        }
-        if (owner.isAssignableTo(Runtime.class) && name.equals("exec")) {
-            return "starts a process (Runtime.exec)";
-        }
-        if ((owner.isAssignableTo(java.io.PrintWriter.class) || owner.isAssignableTo(java.io.PrintStream.class))
-                && name.equals("<init>") && target instanceof AccessTarget.CodeUnitAccessTarget unit
-                && !unit.getRawParameterTypes().isEmpty()) {
-            String first = unit.getRawParameterTypes().get(0).getName();
-            if (first.equals("java.io.File") || first.equals("java.lang.String")) {
-                return "opens a file for writing (new " + owner.getSimpleName() + "(" + first.substring(first.lastIndexOf('.') + 1) + ", ...))";
-            }
-        }
-        return null;
-    }
 
     private static DescribedPredicate<JavaAccess<?>> printStackTraceWithoutArgument() {
         return new DescribedPredicate<>("Throwable.printStackTrace() is called without an argument") {

@@ -15,7 +15,7 @@ import java.util.Set;
  * <p>Names are compared as strings, and supertypes through ArchUnit's resolved hierarchy, so
  * {@code class Sneaky extends FileOutputStream} is caught as well as {@code new FileOutputStream(...)}.
  */
-final class ForbiddenApis {
+public final class ForbiddenApis {
     private ForbiddenApis() {
     }
 
@@ -56,7 +56,7 @@ final class ForbiddenApis {
             "setLastModified");
 
     /** Why a call, field access or method reference to {@code target} is refused, or null when it is allowed. */
-    static String whyAccessIsForbidden(AccessTarget target) {
+    public static String whyAccessIsForbidden(AccessTarget target) {
         JavaClass owner = target.getOwner();
         String type = owner.getName();
         String name = target.getName();
@@ -99,7 +99,7 @@ final class ForbiddenApis {
     }
 
     /** Why mentioning {@code type} at all (extending it, a field of it, a call on it) is refused, or null. */
-    static String whyTypeIsForbidden(JavaClass type) {
+    public static String whyTypeIsForbidden(JavaClass type) {
         String name = type.getName();
         for (Map.Entry<String, String> e : FORBIDDEN_PACKAGES.entrySet()) {
             if (inTree(type.getPackageName(), e.getKey())) return e.getValue();
