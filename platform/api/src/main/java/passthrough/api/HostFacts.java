@@ -40,6 +40,7 @@ public final class HostFacts {
     private final List<Finding> readProblems;
     private final Map<PciAddress, String> criticalDevices;
     private final Map<String, FileOrigin> fileOrigins;
+    private final MachineResources machine;
     /** Devices by address: groups are resolved to devices often, and hosts have a thousand devices. */
     private final Map<PciAddress, PciDevice> byAddress;
 
@@ -69,6 +70,7 @@ public final class HostFacts {
         this.readProblems = List.copyOf(readProblems);
         this.criticalDevices = Map.copyOf(criticalDevices);
         this.fileOrigins = Map.of();
+        this.machine = MachineResources.unknown();
         Map<PciAddress, PciDevice> index = new java.util.HashMap<>();
         for (PciDevice d : this.devices) index.putIfAbsent(d.address(), d);
         this.byAddress = Map.copyOf(index);
@@ -101,6 +103,7 @@ public final class HostFacts {
         private java.util.Set<String> commands = java.util.Set.of();
         private Map<PciAddress, String> criticalDevices = Map.of();
         private List<Finding> readProblems = List.of();
+        private MachineResources machine = MachineResources.unknown();
 
         private Builder() {
         }
@@ -176,13 +179,18 @@ public final class HostFacts {
             return this;
         }
 
+        public Builder machine(MachineResources machine) {
+            this.machine = java.util.Objects.requireNonNull(machine, "machine");
+            return this;
+        }
+
         public HostFacts build() {
             return new HostFacts(devices, groups, iommuUnits, firmwareTables, cpu, commandLine, kernelRelease, modules, os,
-                    files, commands, criticalDevices, readProblems);
+                    files, commands, criticalDevices, readProblems).withMachine(machine);
         }
     }
 
-    private HostFacts(HostFacts from, Map<String, FileOrigin> fileOrigins) {
+    private HostFacts(HostFacts from, Map<String, FileOrigin> fileOrigins, MachineResources machine) {
         this.devices = from.devices;
         this.groups = from.groups;
         this.iommuUnits = from.iommuUnits;
@@ -198,11 +206,22 @@ public final class HostFacts {
         this.criticalDevices = from.criticalDevices;
         this.byAddress = from.byAddress;
         this.fileOrigins = Map.copyOf(fileOrigins);
+        this.machine = java.util.Objects.requireNonNull(machine, "machine");
     }
 
     /** These facts with the origin (digest, character set) of the bytes behind {@link #files()}. */
     public HostFacts withFileOrigins(Map<String, FileOrigin> origins) {
-        return new HostFacts(this, origins);
+        return new HostFacts(this, origins, machine);
+    }
+
+    /** These facts with the host's memory, CPUs and BARs (read for `vm create`). */
+    public HostFacts withMachine(MachineResources machine) {
+        return new HostFacts(this, fileOrigins, machine);
+    }
+
+    /** Memory, CPUs and BARs; {@link MachineResources#unknown()} when the reader was not asked for them. */
+    public MachineResources machine() {
+        return machine;
     }
 
     /** The digest and character set of the bytes behind {@code files().get(relativePath)}, when the reader recorded it. */

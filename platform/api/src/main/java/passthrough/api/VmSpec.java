@@ -2,20 +2,47 @@ package passthrough.api;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * A VM to define: its size, the host devices it owns (a whole IOMMU group), and features the quirks added.
+ * A VM that owns host PCI devices, independent of the hypervisor's syntax. Quirks never change it: they return
+ * {@link VmFeature}s, which the core merges (refusing conflicts) and hands to the {@link Hypervisor} next to it.
+ *
+ * @param name       the VM's name: letters, digits, '.', '_', '-' (a libvirt domain name and a file name)
+ * @param memoryMiB  guest memory
+ * @param vcpus      virtual CPUs
+ * @param virtType   KVM, or QEMU's TCG where the host has no KVM
+ * @param firmware   the UEFI firmware (always q35 + OVMF: passthrough of a PCIe GPU needs both)
+ * @param disks      disks, in order (the first is the boot disk)
+ * @param cdrom      an installer ISO on the host, or null
+ * @param network    the network interface
+ * @param graphics   SPICE for a small viewer window, or none (the passed-through GPU is the display)
+ * @param slots      the passed-through cards, one guest slot each
+ * @param directBoot a kernel to boot directly, or null
+ * @param serialLog  a host file the guest's serial console is written to, or null (libvirt: a pty; QEMU: stdio)
  */
-public record VmSpec(String name, int memoryMiB, int vcpus, List<PciAddress> hostDevices, List<VmFeature> features) {
+public record VmSpec(String name, long memoryMiB, int vcpus, VirtType virtType, Firmware firmware, List<VmDisk> disks,
+                     String cdrom, VmNetwork network, Graphics graphics, List<GuestSlot> slots, DirectBoot directBoot,
+                     String serialLog) {
+
+    /** What the guest shows on the host's screen, apart from the passed-through GPU. */
+    public enum Graphics { SPICE, NONE }
 
     public VmSpec {
-        hostDevices = List.copyOf(hostDevices);
-        features = List.copyOf(features);
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(virtType, "virtType");
+        Objects.requireNonNull(firmware, "firmware");
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(graphics, "graphics");
+        disks = List.copyOf(disks);
+        slots = List.copyOf(slots);
+        if (memoryMiB < 1 || vcpus < 1) throw new IllegalArgumentException("memory and vCPUs must be positive");
     }
 
-    public VmSpec withFeature(VmFeature feature) {
-        List<VmFeature> more = new ArrayList<>(features);
-        more.add(feature);
-        return new VmSpec(name, memoryMiB, vcpus, hostDevices, more);
+    /** Every passed-through function, slot by slot. */
+    public List<PassedFunction> functions() {
+        List<PassedFunction> all = new ArrayList<>();
+        slots.forEach(s -> all.addAll(s.functions()));
+        return all;
     }
 }

@@ -9,6 +9,7 @@ import passthrough.api.GuestQuirk;
 import passthrough.api.HostFacts;
 import passthrough.api.Reservation;
 import passthrough.api.Severity;
+import passthrough.api.QuirkResult;
 import passthrough.api.VmSpec;
 import org.junit.jupiter.api.Test;
 
@@ -16,8 +17,7 @@ class QuirkAdviceTest {
     static GuestQuirk quirk(String id, List<Finding> advice, RuntimeException thrown) {
         return new GuestQuirk() {
             public String id() { return id; }
-            public boolean appliesTo(HostFacts facts, VmSpec vm) { return false; }
-            public VmSpec adjust(HostFacts facts, VmSpec vm) { return vm; }
+            public QuirkResult features(HostFacts facts, VmSpec vm) { return QuirkResult.none(); }
             public List<Finding> advise(HostFacts facts, Reservation reservation) {
                 if (thrown != null) throw thrown;
                 return advice;
@@ -45,8 +45,7 @@ class QuirkAdviceTest {
     void aQuirkWithoutAdviceSaysNothing() {
         GuestQuirk plain = new GuestQuirk() {
             public String id() { return "plain"; }
-            public boolean appliesTo(HostFacts facts, VmSpec vm) { return false; }
-            public VmSpec adjust(HostFacts facts, VmSpec vm) { return vm; }
+            public QuirkResult features(HostFacts facts, VmSpec vm) { return QuirkResult.none(); }
         };
         assertEquals(List.of(), QuirkAdvice.about(List.of(plain), null, new Reservation(List.of(), false)));
     }

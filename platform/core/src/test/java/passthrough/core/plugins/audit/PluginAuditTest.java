@@ -75,13 +75,13 @@ class PluginAuditTest {
             import passthrough.api.HostFacts;
             import passthrough.api.PciDevice;
             import passthrough.api.Reservation;
-            import passthrough.api.VmSpec;
+            import passthrough.api.QuirkResult;
+import passthrough.api.VmSpec;
 
             @org.pf4j.Extension
             public class CleanQuirk implements GuestQuirk {
                 public String id() { return "clean"; }
-                public boolean appliesTo(HostFacts facts, VmSpec vm) { return false; }
-                public VmSpec adjust(HostFacts facts, VmSpec vm) { return vm; }
+                public QuirkResult features(HostFacts facts, VmSpec vm) { return QuirkResult.none(); }
                 public List<Finding> advise(HostFacts facts, Reservation r) {
                     List<Finding> out = new ArrayList<>();
                     for (PciDevice d : r.devices()) out.add(Finding.info("SEEN", d.address().toString()));

@@ -10,6 +10,7 @@ import passthrough.api.GuestQuirk;
 import passthrough.api.HostFacts;
 import passthrough.api.PciDevice;
 import passthrough.api.Reservation;
+import passthrough.api.QuirkResult;
 import passthrough.api.VmSpec;
 
 /**
@@ -36,13 +37,8 @@ public class AmdResetBugQuirk implements GuestQuirk {
     }
 
     @Override
-    public boolean appliesTo(HostFacts facts, VmSpec vm) {
-        return false; // nothing to add to the VM: the fix is on the host
-    }
-
-    @Override
-    public VmSpec adjust(HostFacts facts, VmSpec vm) {
-        return vm;
+    public QuirkResult features(HostFacts facts, VmSpec vm) {
+        return QuirkResult.none(); // nothing to add to the VM: the fix is on the host
     }
 
     @Override

@@ -10,6 +10,7 @@ import passthrough.api.Finding;
 import passthrough.api.GuestQuirk;
 import passthrough.api.HostFacts;
 import passthrough.api.Reservation;
+import passthrough.api.QuirkResult;
 import passthrough.api.VmSpec;
 
 /**
@@ -33,13 +34,8 @@ public class EvilTwinQuirk implements GuestQuirk {
     }
 
     @Override
-    public boolean appliesTo(HostFacts facts, VmSpec vm) {
-        return false;
-    }
-
-    @Override
-    public VmSpec adjust(HostFacts facts, VmSpec vm) {
-        return vm;
+    public QuirkResult features(HostFacts facts, VmSpec vm) {
+        return QuirkResult.none();
     }
 
     @Override
