@@ -54,12 +54,14 @@ final class RollbackCommand extends Subcommand implements Callable<Integer> {
                 out.println("Transaction " + r.txid() + " (" + r.title() + "): " + r.state().toString().toLowerCase(java.util.Locale.ROOT)
                         + (r.reason() == null ? "" : " - " + r.reason()));
                 for (JournaledFile f : r.files()) out.println("  " + f.status().toString().toLowerCase(java.util.Locale.ROOT) + " " + f.path());
-                r.rerunCommands().forEach(c -> out.println("  ran " + String.join(" ", c.argv()) + ": "
-                        + c.status().toString().toLowerCase(java.util.Locale.ROOT)));
+                r.rerunCommands().forEach(c -> out.println(c.status() == JournaledCommand.Status.KEPT
+                        ? "  kept what " + String.join(" ", c.argv()) + " made: " + String.join(" ", c.outputTail())
+                        : "  ran " + String.join(" ", c.argv()) + ": " + c.status().toString().toLowerCase(java.util.Locale.ROOT)));
                 out.flush();
             }
             for (JournaledCommand c : r.rerunCommands()) {
-                if (c.status() == JournaledCommand.Status.OK || c.status() == JournaledCommand.Status.SKIPPED) continue;
+                if (c.status() == JournaledCommand.Status.OK || c.status() == JournaledCommand.Status.SKIPPED
+                        || c.status() == JournaledCommand.Status.KEPT) continue;
                 // the files are back, but what the command generates from them (grub.cfg, the initramfs) is not
                 throw new UserError(ExitCodes.NOT_READY, "COMMAND_FAILED", "transaction " + r.txid() + ": every file was restored, but `"
                         + String.join(" ", c.argv()) + "` " + describe(c) + " when run again on the restored files, so "

@@ -8,8 +8,9 @@ import java.util.List;
  *
  * @param argv    the program and its arguments, never a shell string
  * @param timeout how long it may run, or null for {@link ApplyOptions#commandTimeout()}
+ * @param undo    how a rollback undoes it (null: run it again against the restored files)
  */
-public record CommandOperation(List<String> argv, Duration timeout) {
+public record CommandOperation(List<String> argv, Duration timeout, UndoStep undo) {
 
     public CommandOperation {
         argv = List.copyOf(argv);
@@ -17,6 +18,12 @@ public record CommandOperation(List<String> argv, Duration timeout) {
         if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
             throw new IllegalArgumentException("command timeout must be positive: " + timeout);
         }
+        undo = undo == null ? UndoStep.rerun() : undo;
+    }
+
+    /** A generator: rollback runs it again. */
+    public CommandOperation(List<String> argv, Duration timeout) {
+        this(argv, timeout, UndoStep.rerun());
     }
 
     public static CommandOperation of(String... argv) {

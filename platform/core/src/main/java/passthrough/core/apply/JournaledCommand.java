@@ -11,9 +11,10 @@ import java.util.List;
  * @param outputTail the last lines of its stdout and stderr
  * @param pid          while RUNNING: its process, so recovery can stop it if passthrough died and it did not
  * @param processStart while RUNNING: when that process started, so a reused pid is never taken for it
+ * @param undo         how a rollback undoes it (null in journals written before it existed: run it again)
  */
 public record JournaledCommand(List<String> argv, long timeoutSeconds, Status status, Integer exitStatus,
-                               List<String> outputTail, Long pid, String processStart) {
+                               List<String> outputTail, Long pid, String processStart, UndoStep undo) {
 
     public enum Status {
         @JsonProperty("pending") PENDING,
@@ -23,26 +24,34 @@ public record JournaledCommand(List<String> argv, long timeoutSeconds, Status st
         @JsonProperty("timed-out") TIMED_OUT,
         @JsonProperty("missing") MISSING,
         /** The user asked for files only; they must run it themselves. */
-        @JsonProperty("skipped") SKIPPED
+        @JsonProperty("skipped") SKIPPED,
+        /** Rollback left what the command made, on purpose (its undo is "keep"); the output tail says why. */
+        @JsonProperty("kept") KEPT
     }
 
     public JournaledCommand {
         argv = List.copyOf(argv);
         outputTail = outputTail == null ? List.of() : List.copyOf(outputTail);
+        undo = undo == null ? UndoStep.rerun() : undo;
     }
 
     public JournaledCommand(List<String> argv, long timeoutSeconds, Status status, Integer exitStatus, List<String> outputTail) {
-        this(argv, timeoutSeconds, status, exitStatus, outputTail, null, null);
+        this(argv, timeoutSeconds, status, exitStatus, outputTail, null, null, UndoStep.rerun());
+    }
+
+    public JournaledCommand(List<String> argv, long timeoutSeconds, Status status, Integer exitStatus, List<String> outputTail,
+                            UndoStep undo) {
+        this(argv, timeoutSeconds, status, exitStatus, outputTail, null, null, undo);
     }
 
     JournaledCommand withStatus(Status s) {
-        return new JournaledCommand(argv, timeoutSeconds, s, exitStatus, outputTail);
+        return new JournaledCommand(argv, timeoutSeconds, s, exitStatus, outputTail, undo);
     }
 
     /** RUNNING as the process {@code process}. */
     JournaledCommand running(ProcessHandle process) {
         return new JournaledCommand(argv, timeoutSeconds, Status.RUNNING, null, null, process.pid(),
-                process.info().startInstant().map(Object::toString).orElse(null));
+                process.info().startInstant().map(Object::toString).orElse(null), undo);
     }
 
     JournaledCommand withResult(CommandResult r) {
@@ -52,6 +61,6 @@ public record JournaledCommand(List<String> argv, long timeoutSeconds, Status st
             case TIMED_OUT -> Status.TIMED_OUT;
             case MISSING -> Status.MISSING;
         };
-        return new JournaledCommand(argv, timeoutSeconds, s, r.exitStatus(), r.outputTail());
+        return new JournaledCommand(argv, timeoutSeconds, s, r.exitStatus(), r.outputTail(), undo);
     }
 }

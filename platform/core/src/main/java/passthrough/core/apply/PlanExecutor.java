@@ -251,7 +251,8 @@ public final class PlanExecutor {
                 p.ownership().gid(), JournaledFile.Status.UNCHANGED)).toList();
         // The commands regenerate from the files; with no file changed they would regenerate the same thing.
         List<JournaledCommand> cmds = commands.stream().map(c -> new JournaledCommand(c.argv(),
-                options.timeoutFor(c).toSeconds(), JournaledCommand.Status.SKIPPED, null, List.of("not needed: no file changed"))).toList();
+                options.timeoutFor(c).toSeconds(), JournaledCommand.Status.SKIPPED, null, List.of("not needed: no file changed"),
+                c.undo())).toList();
         return new ApplyResult(null, files, cmds, recovered);
     }
 

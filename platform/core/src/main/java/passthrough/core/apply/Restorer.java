@@ -109,23 +109,47 @@ final class Restorer {
     }
 
     /**
-     * Commands that had started are run again against the restored files, so what they generate (grub.cfg, the
-     * initramfs) follows the restored sources; their results are journaled. "Started" includes RUNNING — a crash
-     * while update-grub ran may come after it rewrote grub.cfg — and FAILED or TIMED_OUT, which may have written part
-     * of their output before they stopped.
+     * Undoes the commands that had started, after the files are restored. A generator (undo "rerun") runs again
+     * against the restored files, so what it generates (grub.cfg, the initramfs) follows the restored sources;
+     * "started" includes RUNNING — a crash while update-grub ran may come after it rewrote grub.cfg — and FAILED or
+     * TIMED_OUT, which may have written part of their output before they stopped. A command with an inverse (undo
+     * "run": {@code virsh define} -> {@code virsh undefine}) has it run when the command succeeded or may have
+     * (RUNNING at a crash), last command first; one that failed changed nothing to undo. A command whose result is
+     * kept on purpose (a new disk image that may hold the guest's data) is journaled as KEPT with the reason.
+     * Generators run first, in their order, then the inverses in reverse order.
      */
     private List<JournaledCommand> rerunCommands(JournalManifest m, ApplyOptions options) {
-        List<JournaledCommand> out = new ArrayList<>();
+        List<JournaledCommand> todo = new ArrayList<>();
         for (JournaledCommand c : m.commands()) {
-            if (!started(c.status())) continue;
-            JournaledCommand entry = new JournaledCommand(c.argv(), c.timeoutSeconds(), JournaledCommand.Status.PENDING, null, null);
+            if (started(c.status()) && c.undo().isRerun()) {
+                todo.add(new JournaledCommand(c.argv(), c.timeoutSeconds(), JournaledCommand.Status.PENDING, null, null, c.undo()));
+            }
+        }
+        for (int i = m.commands().size() - 1; i >= 0; i--) {
+            JournaledCommand c = m.commands().get(i);
+            boolean mayHaveChanged = c.status() == JournaledCommand.Status.OK || c.status() == JournaledCommand.Status.RUNNING;
+            if (!mayHaveChanged) continue;
+            if (UndoStep.RUN.equals(c.undo().kind())) {
+                todo.add(new JournaledCommand(c.undo().argv(), c.timeoutSeconds(), JournaledCommand.Status.PENDING, null, null,
+                        UndoStep.rerun()));
+            } else if (UndoStep.KEEP.equals(c.undo().kind())) {
+                todo.add(new JournaledCommand(c.argv(), c.timeoutSeconds(), JournaledCommand.Status.KEPT, null,
+                        List.of(c.undo().why()), c.undo()));
+            }
+        }
+        List<JournaledCommand> out = new ArrayList<>();
+        for (JournaledCommand entry : todo) {
+            if (entry.status() == JournaledCommand.Status.KEPT) {
+                out.add(entry);
+                continue;
+            }
             if (!options.runCommands()) {
                 out.add(entry.withStatus(JournaledCommand.Status.SKIPPED));
                 continue;
             }
-            FaultInjection.point("command-start " + String.join(" ", c.argv()));
+            FaultInjection.point("command-start " + String.join(" ", entry.argv()));
             List<JournaledCommand> sofar = List.copyOf(out);
-            CommandResult r = runner.run(c.argv(), Duration.ofSeconds(c.timeoutSeconds()), process -> {
+            CommandResult r = runner.run(entry.argv(), Duration.ofSeconds(entry.timeoutSeconds()), process -> {
                 List<JournaledCommand> withRunning = new ArrayList<>(sofar);
                 withRunning.add(entry.running(process));
                 try {
@@ -134,7 +158,7 @@ final class Restorer {
                     // the journal says rolling-back without this pid: the command is then not stopped after a crash
                 }
             });
-            FaultInjection.point("command-end " + String.join(" ", c.argv()));
+            FaultInjection.point("command-end " + String.join(" ", entry.argv()));
             out.add(entry.withResult(r));
         }
         return out;

@@ -118,7 +118,8 @@ final class TransactionRun {
         List<JournaledCommand> cmds = new ArrayList<>();
         for (CommandOperation c : commands) {
             cmds.add(new JournaledCommand(c.argv(), options.timeoutFor(c).toSeconds(),
-                    options.runCommands() ? JournaledCommand.Status.PENDING : JournaledCommand.Status.SKIPPED, null, null));
+                    options.runCommands() ? JournaledCommand.Status.PENDING : JournaledCommand.Status.SKIPPED, null, null,
+                    c.undo()));
         }
         String now = JournalManifest.now();
         JournalManifest m = new JournalManifest(JournalManifest.FORMAT, txid, d.planId(), d.title(),
@@ -175,7 +176,8 @@ final class TransactionRun {
         String files = all ? "all files were restored to their state before the transaction"
                 : "some files could not be restored: " + end.reason();
         for (JournaledCommand c : end.rollbackCommands()) {
-            if (c.status() == JournaledCommand.Status.OK || c.status() == JournaledCommand.Status.SKIPPED) continue;
+            if (c.status() == JournaledCommand.Status.OK || c.status() == JournaledCommand.Status.SKIPPED
+                    || c.status() == JournaledCommand.Status.KEPT) continue;
             files += ", but `" + String.join(" ", c.argv()) + "` run again on them ended " + c.status().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
                     + ", so what it generates may not match them: run it by hand before rebooting";
         }

@@ -130,4 +130,47 @@ class CommandTest {
             assertEquals(0, s.count(), "the root's proc directory is empty again");
         }
     }
+
+    /**
+     * A rollback undoes each command the way it says: a generator runs again on the restored files, a command with an
+     * inverse has the inverse run (virsh define -> virsh undefine), last first, and a command whose result is kept
+     * on purpose (a new disk image) leaves it, journaled as kept with the reason.
+     */
+    @Test
+    void rollbackUndoesEachCommandItsOwnWay() throws Exception {
+        PlanExecutor ex = host.executor();
+        ex.apply(TestRoot.description(), host.typicalPlan(), List.of(
+                new CommandOperation(List.of("/bin/busybox", "sh", "-c", "echo generated >> /etc/generator.log"), null),
+                new CommandOperation(List.of("/bin/busybox", "sh", "-c", "echo first > /etc/defined-1"), null,
+                        new UndoStep(UndoStep.RUN, List.of("/bin/busybox", "rm", "/etc/defined-1"), null)),
+                new CommandOperation(List.of("/bin/busybox", "sh", "-c", "test -e /etc/defined-1 && echo second > /etc/defined-2"),
+                        null, new UndoStep(UndoStep.RUN, List.of("/bin/busybox", "sh", "-c",
+                        "test -e /etc/defined-1 && rm /etc/defined-2"), null)),
+                new CommandOperation(List.of("/bin/busybox", "touch", "/etc/disk.img"), null,
+                        new UndoStep(UndoStep.KEEP, null, "the disk may hold the guest's data"))),
+                ApplyOptions.defaults());
+
+        RollbackResult r = ex.rollback(PlanExecutor.LATEST, false, ApplyOptions.defaults());
+
+        assertEquals(TransactionState.ROLLED_BACK, r.state());
+        assertEquals("generated\ngenerated\n", host.read("etc/generator.log"), "the generator ran again");
+        assertTrue(!Files.exists(host.root.resolve("etc/defined-1")) && !Files.exists(host.root.resolve("etc/defined-2")),
+                "both inverses ran, the second's first (it needs defined-1 still there)");
+        assertTrue(Files.exists(host.root.resolve("etc/disk.img")), "kept");
+        assertEquals(List.of(JournaledCommand.Status.OK, JournaledCommand.Status.KEPT, JournaledCommand.Status.OK,
+                JournaledCommand.Status.OK), r.rerunCommands().stream().map(JournaledCommand::status).toList());
+        assertEquals(List.of("the disk may hold the guest's data"), r.rerunCommands().get(1).outputTail());
+        assertEquals(List.of("/bin/busybox", "rm", "/etc/defined-1"), r.rerunCommands().get(3).argv());
+    }
+
+    /** An inverse is not run for a command that failed: it changed nothing (a failed virsh define defined nothing). */
+    @Test
+    void aFailedCommandsInverseIsNotRun() throws Exception {
+        PlanExecutor ex = host.executor();
+        assertThrows(CommandFailedException.class, () -> ex.apply(TestRoot.description(), host.typicalPlan(), List.of(
+                new CommandOperation(List.of("/bin/busybox", "false"), null,
+                        new UndoStep(UndoStep.RUN, List.of("/bin/busybox", "touch", "/etc/inverse-ran"), null))),
+                new ApplyOptions(true, Duration.ofSeconds(5))));
+        assertEquals(before, host.snapshot(), "files restored and the inverse of the failed command not run");
+    }
 }
