@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import passthrough.core.plugins.Probes;
@@ -18,7 +17,6 @@ import passthrough.api.Contribution;
 import passthrough.api.EarlyModuleLoader;
 import passthrough.api.EarlyModulesChange;
 import passthrough.api.FileChange;
-import passthrough.api.FileOrigin;
 import passthrough.api.Finding;
 import passthrough.api.HardwareProbe;
 import passthrough.api.HostFacts;
@@ -33,10 +31,7 @@ import passthrough.api.PciId;
 import passthrough.api.Presence;
 import passthrough.api.Reservation;
 import passthrough.api.Severity;
-import passthrough.core.apply.FileDigest;
 import passthrough.core.host.HostRoot;
-import passthrough.core.host.LosslessText;
-import passthrough.core.host.UnreadableFileException;
 
 /**
  * Turns "reserve this GPU" into a {@link Plan}: the target's whole IOMMU group, the safety rules, and the parts the
@@ -430,31 +425,8 @@ public final class Planner {
                     throw new PlanRefusedException("CONFLICTING_PLUGINS", plugin + " and " + files.get(f.path()).plugin()
                             + " both want to write " + f.path() + "; remove one of the plugins or report this", null);
                 }
-                // the bytes the plugins saw: their digest and their character set, read once by the facts reader;
-                // a file outside the facts' list is read here, once, the same lossless way
-                String beforeText;
-                String digest;
-                String charset;
-                Optional<FileOrigin> origin = facts.fileOrigin(f.path());
-                if (origin.isPresent() && facts.file(f.path()).isPresent()) {
-                    beforeText = facts.file(f.path()).get();
-                    digest = origin.get().sha256();
-                    charset = origin.get().charset();
-                } else {
-                    byte[] before = readBytes(plugin, f.path());
-                    LosslessText.Decoded decoded = before == null ? null : LosslessText.decode(before);
-                    beforeText = decoded == null ? null : decoded.text();
-                    digest = before == null ? "absent" : FileDigest.of(before);
-                    charset = decoded == null ? FileOrigin.UTF_8 : decoded.charset();
-                }
-                if (java.util.Objects.equals(beforeText, f.newContent())) continue;
-                if (f.newContent() != null && !encodable(f.newContent(), charset)) {
-                    throw new PlanRefusedException("NOT_ENCODABLE", plugin + " wants to write " + f.path() + " with a "
-                            + "character its encoding (" + charset + ", the file is not valid UTF-8) cannot hold; "
-                            + "convert the file to UTF-8 (iconv -f latin1 -t utf-8) and plan again", null);
-                }
-                files.put(f.path(), new PlannedFile(f.path(), digest, beforeText, f.newContent(), f.reason(), plugin,
-                        f.executable(), charset));
+                PlannedFile planned = PlannedFiles.of(root, facts, plugin, f);
+                if (planned != null) files.put(f.path(), planned);
             } else if (change instanceof CommandChange cmd) {
                 commands.add(new PlannedCommand(cmd.argv(), cmd.reason(), plugin, passthrough.core.apply.UndoStep.of(cmd.undo())));
             } else if (change instanceof KernelParametersChange k) {
@@ -477,24 +449,6 @@ public final class Planner {
             if (!reasons.contains(c.reason())) reasons.add(c.reason());
         }
         return new KernelParametersChange(set, remove, lists, String.join("; ", reasons));
-    }
-
-    private byte[] readBytes(String plugin, String path) throws PlanRefusedException {
-        try {
-            return root.readBytes(path).orElse(null);
-        } catch (UnreadableFileException e) {
-            throw new PlanRefusedException("UNREADABLE_FILE", plugin + " wants to change " + path + ", which cannot be "
-                    + "read (" + e.getMessage() + "); fix its permissions or run as root, then plan again", null);
-        }
-    }
-
-    private static boolean encodable(String text, String charset) {
-        try {
-            LosslessText.encode(text, charset);
-            return true;
-        } catch (java.nio.charset.CharacterCodingException e) {
-            return false;
-        }
     }
 
     private static EarlyModulesChange mergeModules(List<EarlyModulesChange> changes) {
