@@ -12,6 +12,7 @@ module passthrough.core {
     exports passthrough.core.plugins.audit;
     exports passthrough.core.report;
     exports passthrough.core.plan;
+    exports passthrough.core.vm;
     exports passthrough.core.verify;
     exports passthrough.core.apply;
     exports passthrough.core.profiles;

@@ -65,8 +65,19 @@ public final class PlanApplier {
      */
     public ApplyResult apply(Plan plan, ApplyOptions options, String journalMark)
             throws PlanRefusedException, TransactionException {
+        return apply(new TransactionDescription(plan.target(), "reserve the IOMMU group of " + plan.target() + " for "
+                + plan.binding()), plan.files(), plan.commands(), options, journalMark);
+    }
+
+    /**
+     * Applies planned files and commands (a VM's definition, its removal) as one journaled transaction, each command
+     * with its undo.
+     */
+    public ApplyResult apply(TransactionDescription description, List<PlannedFile> plannedFiles,
+                             List<PlannedCommand> plannedCommands, ApplyOptions options, String journalMark)
+            throws PlanRefusedException, TransactionException {
         List<FileOperation> files = new ArrayList<>();
-        for (PlannedFile f : plan.files()) {
+        for (PlannedFile f : plannedFiles) {
             try {
                 files.add(new FileOperation(f.path(), f.beforeDigest(), f.afterBytes(), f.executable()));
             } catch (IOException e) {
@@ -74,8 +85,7 @@ public final class PlanApplier {
             }
         }
         List<CommandOperation> commands = new ArrayList<>();
-        for (PlannedCommand c : plan.commands()) commands.add(new CommandOperation(c.argv(), null, c.undo()));
-        return executor.apply(new TransactionDescription(plan.target(), "reserve the IOMMU group of " + plan.target()
-                + " for " + plan.binding()), files, commands, options, journalMark);
+        for (PlannedCommand c : plannedCommands) commands.add(new CommandOperation(c.argv(), null, c.undo()));
+        return executor.apply(description, files, commands, options, journalMark);
     }
 }

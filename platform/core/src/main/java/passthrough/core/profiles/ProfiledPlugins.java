@@ -107,7 +107,7 @@ public final class ProfiledPlugins {
             Set<String> names = settingNames(plugin, registry);
             if (names == null) {
                 out.add(p.where("/settings/" + plugin) + ": field 'settings." + plugin + "': settings for \"" + plugin
-                        + "\", which is no loaded bootloader writer or early-module loader; fix the id");
+                        + "\", which is no loaded bootloader writer, early-module loader or hypervisor; fix the id");
                 continue;
             }
             for (String key : e.getValue().keySet()) {
@@ -127,6 +127,9 @@ public final class ProfiledPlugins {
         }
         for (LoadedExtension<EarlyModuleLoader> l : registry.extensions(EarlyModuleLoader.class)) {
             if (l.extension().id().equals(id)) return l.extension().settingNames();
+        }
+        for (LoadedExtension<Hypervisor> h : registry.extensions(Hypervisor.class)) {
+            if (h.extension().id().equals(id)) return h.extension().settingNames();
         }
         return null;
     }
@@ -168,6 +171,17 @@ public final class ProfiledPlugins {
                 listed == null ? List.of() : listed.guestQuirks());
         return new PlannerPlugins(probes(), bindings, listed == null ? List.of() : listed.bindings(), writer, loader,
                 quirks, choice);
+    }
+
+    /** The plugins a VM is made from: hypervisors and quirks in the profile's order, hypervisors with its settings. */
+    public passthrough.core.vm.VmPlugins forVm() {
+        Profile.Plugins listed = choice.found() ? choice.profile().plugins() : null;
+        List<Hypervisor> hypervisors = ordered(extensions(Hypervisor.class), Hypervisor::id,
+                listed == null || listed.hypervisors().isEmpty() ? List.of("libvirt", "qemu") : listed.hypervisors())
+                .stream().map(h -> h.withSettings(settings(h.id()))).toList();
+        List<GuestQuirk> quirks = ordered(extensions(GuestQuirk.class), GuestQuirk::id,
+                listed == null ? List.of() : listed.guestQuirks());
+        return new passthrough.core.vm.VmPlugins(hypervisors, quirks, choice);
     }
 
     private PluginSettings settings(String pluginId) {
