@@ -12,7 +12,9 @@ import java.util.Objects;
  * @param memoryMiB  guest memory
  * @param vcpus      virtual CPUs
  * @param virtType   KVM, or QEMU's TCG where the host has no KVM
- * @param firmware   the UEFI firmware (always q35 + OVMF: passthrough of a PCIe GPU needs both)
+ * @param firmware   the UEFI firmware (OVMF: a passed-through GPU's option ROM wants UEFI), or null for QEMU's
+ *                   default BIOS (SeaBIOS), which only a directly booted Linux guest or a legacy guest asks for;
+ *                   the machine is always q35
  * @param disks      disks, in order (the first is the boot disk)
  * @param cdrom      an installer ISO on the host, or null
  * @param network    the network interface
@@ -31,12 +33,16 @@ public record VmSpec(String name, long memoryMiB, int vcpus, VirtType virtType, 
     public VmSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(virtType, "virtType");
-        Objects.requireNonNull(firmware, "firmware");
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(graphics, "graphics");
         disks = List.copyOf(disks);
         slots = List.copyOf(slots);
         if (memoryMiB < 1 || vcpus < 1) throw new IllegalArgumentException("memory and vCPUs must be positive");
+    }
+
+    /** Whether the guest boots UEFI (OVMF); false: QEMU's default BIOS. */
+    public boolean uefi() {
+        return firmware != null;
     }
 
     /** Every passed-through function, slot by slot. */

@@ -97,6 +97,10 @@ final class VmCreateCommand extends NestedSubcommand implements Callable<Integer
     @Option(names = "--secure-boot", description = "Choose a Secure Boot firmware.")
     boolean secureBoot;
 
+    @Option(names = "--firmware", paramLabel = "efi|bios", defaultValue = "efi", description = "efi = OVMF (what a GPU "
+            + "wants); bios = QEMU's SeaBIOS, for a Linux kernel booted with --boot or a legacy guest.")
+    String firmware;
+
     @Option(names = "--replace", description = "Replace a VM of that name that passthrough defined (and an existing --out file).")
     boolean replace;
 
@@ -201,10 +205,18 @@ final class VmCreateCommand extends NestedSubcommand implements Callable<Integer
             };
             return new VmRequest(name, devs, usb, hypervisor, memory == null ? null : VmOptionParser.memoryMiB(memory), cpus, ds,
                     iso, VmOptionParser.network(network), quirks, noQuirks, boot == null ? null : VmOptionParser.boot(boot), vt, g,
-                    serialLog, secureBoot, replace);
+                    serialLog, secureBoot, bios(), replace);
         } catch (VmOptionParser.BadOptionException e) {
             throw new UserError(ExitCodes.USAGE, e.code(), e.getMessage(), e, null);
         }
+    }
+
+    private boolean bios() {
+        return switch (firmware) {
+            case "efi" -> false;
+            case "bios" -> true;
+            default -> throw new UserError(ExitCodes.USAGE, "INVALID_FIRMWARE", "--firmware '" + firmware + "': efi or bios", null, null);
+        };
     }
 
     private static PciAddress address(String option, String text) {
@@ -259,7 +271,8 @@ final class VmCreateCommand extends NestedSubcommand implements Callable<Integer
     static void summary(PrintWriter o, VmPlan plan) {
         VmSpec s = plan.spec();
         o.println("VM " + plan.name() + " (" + plan.hypervisor() + ": " + plan.hypervisorWhy() + ")");
-        o.println("  " + s.memoryMiB() + " MiB, " + s.vcpus() + " vCPUs, q35, " + s.virtType().id() + ", firmware " + s.firmware().code());
+        o.println("  " + s.memoryMiB() + " MiB, " + s.vcpus() + " vCPUs, q35, " + s.virtType().id() + ", firmware "
+                + (s.uefi() ? s.firmware().code() : "SeaBIOS (QEMU's default BIOS)"));
         for (var slot : s.slots()) {
             o.println("  guest slot " + String.format("%02x:00", slot.rootPort()) + ": " + slot.functions().stream()
                     .map(f -> f.host() + " -> ." + f.guestFunction()).collect(Collectors.joining(", "))
@@ -288,10 +301,13 @@ final class VmCreateCommand extends NestedSubcommand implements Callable<Integer
             vm.put("vcpus", s.vcpus());
             vm.put("virtType", s.virtType().id());
             Map<String, Object> fw = new LinkedHashMap<>();
-            fw.put("code", s.firmware().code());
-            fw.put("varsTemplate", s.firmware().varsTemplate());
-            fw.put("secureBoot", s.firmware().secureBoot());
-            fw.put("descriptor", s.firmware().descriptor() == null ? null : "/" + s.firmware().descriptor());
+            fw.put("type", s.uefi() ? "efi" : "bios");
+            if (s.uefi()) {
+                fw.put("code", s.firmware().code());
+                fw.put("varsTemplate", s.firmware().varsTemplate());
+                fw.put("secureBoot", s.firmware().secureBoot());
+                fw.put("descriptor", s.firmware().descriptor() == null ? null : "/" + s.firmware().descriptor());
+            }
             vm.put("firmware", fw);
             List<Map<String, Object>> slots = new ArrayList<>();
             for (var slot : s.slots()) {

@@ -98,7 +98,20 @@ public final class VmPlanner {
         }
         long memory = memory(request.memoryMiB());
         int cpus = cpus(request.cpus());
-        Firmware firmware = firmware(request.secureBoot());
+        Firmware firmware = null;
+        if (request.bios()) {
+            if (request.secureBoot()) {
+                throw new PlanRefusedException("INVALID_FIRMWARE", "--secure-boot needs UEFI; leave out --firmware bios", null);
+            }
+            boolean display = slots.stream().flatMap(s -> s.functions().stream())
+                    .anyMatch(f -> facts.device(f.host()).map(d -> d.classCode().isDisplay()).orElse(false));
+            findings.add(display ? Finding.warning("BIOS_WITH_GPU", "--firmware bios: the guest boots QEMU's SeaBIOS, whose "
+                    + "legacy option-ROM path most modern GPUs no longer carry", "leave out --firmware bios (UEFI) unless the "
+                    + "guest is a Linux kernel booted with --boot or needs legacy boot")
+                    : Finding.info("FIRMWARE", "QEMU's default BIOS (SeaBIOS), as --firmware bios asks"));
+        } else {
+            firmware = firmware(request.secureBoot());
+        }
         List<VmDisk> disks = new ArrayList<>();
         List<Change> diskCommands = new ArrayList<>();
         for (VmRequest.DiskRequest d : request.disks()) disks.add(disk(d, diskCommands));

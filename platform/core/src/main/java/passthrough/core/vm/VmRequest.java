@@ -27,12 +27,13 @@ import passthrough.api.VmSpec;
  * @param graphics       SPICE or NONE, or null for SPICE
  * @param serialLog      a host file for the guest's serial console, or null
  * @param secureBoot     choose a Secure Boot firmware
+ * @param bios           QEMU's default BIOS instead of UEFI (a directly booted Linux guest; nested test guests)
  * @param replace        replace a VM of that name that passthrough defined before
  */
 public record VmRequest(String name, List<PciAddress> devices, List<PciAddress> usbControllers, String hypervisor,
                         Long memoryMiB, Integer cpus, List<DiskRequest> disks, String iso, VmNetwork network,
                         List<String> quirks, List<String> noQuirks, DirectBoot boot, VirtType virtType,
-                        VmSpec.Graphics graphics, String serialLog, boolean secureBoot, boolean replace) {
+                        VmSpec.Graphics graphics, String serialLog, boolean secureBoot, boolean bios, boolean replace) {
 
     public VmRequest {
         Objects.requireNonNull(name, "name");

@@ -140,7 +140,7 @@ class VmPlannerTest {
 
     static VmRequest request(String name, String... devices) {
         return new VmRequest(name, java.util.Arrays.stream(devices).map(PciAddress::parse).toList(), List.of(), null, null, null,
-                List.of(), null, null, List.of(), List.of(), null, null, null, null, false, false);
+                List.of(), null, null, List.of(), List.of(), null, null, null, null, false, false, false);
     }
 
     VmPlan plan(HostFacts facts, VmPlugins plugins, VmRequest r) throws PlanRefusedException {
@@ -175,7 +175,7 @@ class VmPlannerTest {
         devs.add(dev("0000:42:00.0", 0x1b21, 0x2142, 0x0c0330, 40, "vfio-pci"));
         VmPlan p = plan(facts(devs, Map.of(), 16384, 8), plugins(),
                 new VmRequest("vm", List.of(PciAddress.parse("41:00.0"), PciAddress.parse("41:00.1")), List.of(PciAddress.parse("42:00.0")),
-                        null, null, null, List.of(), null, null, List.of(), List.of(), null, null, null, null, false, false));
+                        null, null, null, List.of(), null, null, List.of(), List.of(), null, null, null, null, false, false, false));
         assertEquals(2, seenSpec.slots().size());
         assertEquals(List.of(PciAddress.parse("42:00.0")), seenSpec.slots().get(1).functions().stream().map(f -> f.host()).toList());
         assertTrue(!seenSpec.slots().get(1).multifunction());
@@ -234,22 +234,22 @@ class VmPlannerTest {
     void quirksAreSwitchedOffOrChosenByIdAndAnUnknownIdIsRefused() throws Exception {
         VmPlugins two = plugins(quirk("nvidia", new VmFeature.HideKvm()), quirk("spice-mouse", new VmFeature.SpiceServerMouse()));
         VmRequest off = new VmRequest("vm", List.of(PciAddress.parse("41:00.0")), List.of(), null, null, null, List.of(), null, null,
-                List.of(), List.of("nvidia"), null, null, null, null, false, false);
+                List.of(), List.of("nvidia"), null, null, null, null, false, false, false);
         plan(facts(seed1("vfio-pci"), Map.of(), 16384, 8), two, off);
         assertEquals(List.of("spice-server-mouse"), seenFeatures.stream().map(VmFeature::name).toList());
         VmRequest only = new VmRequest("vm", List.of(PciAddress.parse("41:00.0")), List.of(), null, null, null, List.of(), null, null,
-                List.of("nvidia"), List.of(), null, null, null, null, false, false);
+                List.of("nvidia"), List.of(), null, null, null, null, false, false, false);
         plan(facts(seed1("vfio-pci"), Map.of(), 16384, 8), two, only);
         assertEquals(List.of("hide-kvm"), seenFeatures.stream().map(VmFeature::name).toList());
         VmRequest unknown = new VmRequest("vm", List.of(PciAddress.parse("41:00.0")), List.of(), null, null, null, List.of(), null,
-                null, List.of(), List.of("nvidai"), null, null, null, null, false, false);
+                null, List.of(), List.of("nvidai"), null, null, null, null, false, false, false);
         assertEquals("UNKNOWN_QUIRK", refused(facts(seed1("vfio-pci"), Map.of(), 16384, 8), two, unknown).code());
     }
 
     @Test
     void memoryAboveTheHostsIsRefused() {
         VmRequest r = new VmRequest("vm", List.of(PciAddress.parse("41:00.0")), List.of(), null, 65536L, null, List.of(), null, null,
-                List.of(), List.of(), null, null, null, null, false, false);
+                List.of(), List.of(), null, null, null, null, false, false, false);
         PlanRefusedException e = refused(facts(seed1("vfio-pci"), Map.of(), 32768, 8), plugins(), r);
         assertEquals("MEMORY_TOO_LARGE", e.code());
         assertTrue(e.getMessage().contains("32768 MiB"), e.getMessage());
@@ -261,7 +261,7 @@ class VmPlannerTest {
         defined = List.of("win10");
         assertEquals("VM_EXISTS", refused(f, plugins(), request("win10", "41:00.0")).code());
         VmRequest replace = new VmRequest("win10", List.of(PciAddress.parse("41:00.0")), List.of(), null, null, null, List.of(), null,
-                null, List.of(), List.of(), null, null, null, null, false, true);
+                null, List.of(), List.of(), null, null, null, null, false, false, true);
         PlanRefusedException e = refused(f, plugins(), replace);
         assertEquals("VM_NOT_OURS", e.code());
         assertTrue(e.getMessage().contains("virsh dumpxml win10 > /etc/passthrough/vms/win10.xml"), e.getMessage());
@@ -294,24 +294,24 @@ class VmPlannerTest {
         HostFacts f = facts(seed1("vfio-pci"), Map.of(), 16384, 8);
         VmRequest missing = new VmRequest("vm", List.of(PciAddress.parse("41:00.0")), List.of(), null, null, null,
                 List.of(VmOptionParser.disk("/var/lib/libvirt/images/vm.qcow2")), null, null, List.of(), List.of(), null, null, null,
-                null, false, false);
+                null, false, false, false);
         assertEquals("DISK_NOT_FOUND", refused(f, plugins(), missing).code());
         VmRequest sized = new VmRequest("vm", List.of(PciAddress.parse("41:00.0")), List.of(), null, null, null,
                 List.of(VmOptionParser.disk("/var/lib/libvirt/images/vm.qcow2,size=64G")), null, null, List.of(), List.of(), null,
-                null, null, null, false, false);
+                null, null, null, false, false, false);
         VmPlan p = plan(f, plugins(), sized);
         assertEquals(List.of("qemu-img", "create", "-f", "qcow2", "/var/lib/libvirt/images/vm.qcow2", String.valueOf(64L << 30)),
                 p.commands().get(0).argv());
         assertEquals(UndoStep.KEEP, p.commands().get(0).undo().kind());
         VmRequest nodir = new VmRequest("vm", List.of(PciAddress.parse("41:00.0")), List.of(), null, null, null,
                 List.of(VmOptionParser.disk("/srv/vms/vm.qcow2,size=64G")), null, null, List.of(), List.of(), null, null, null, null,
-                false, false);
+                false, false, false);
         assertEquals("DISK_DIRECTORY_MISSING", refused(f, plugins(), nodir).code());
         VmRequest iso = new VmRequest("vm", List.of(PciAddress.parse("41:00.0")), List.of(), null, null, null, List.of(),
-                "/srv/win11.iso", null, List.of(), List.of(), null, null, null, null, false, false);
+                "/srv/win11.iso", null, List.of(), List.of(), null, null, null, null, false, false, false);
         assertEquals("ISO_NOT_FOUND", refused(f, plugins(), iso).code());
         VmRequest bridge = new VmRequest("vm", List.of(PciAddress.parse("41:00.0")), List.of(), null, null, null, List.of(), null,
-                new VmNetwork(VmNetwork.Kind.BRIDGE, "br0"), List.of(), List.of(), null, null, null, null, false, false);
+                new VmNetwork(VmNetwork.Kind.BRIDGE, "br0"), List.of(), List.of(), null, null, null, null, false, false, false);
         assertEquals("BRIDGE_NOT_FOUND", refused(f, plugins(), bridge).code());
     }
 
@@ -323,7 +323,7 @@ class VmPlannerTest {
         assertEquals("qemu", p.hypervisor());
         assertTrue(p.hypervisorWhy().contains("libvirt is not: virsh missing"), p.hypervisorWhy());
         VmRequest asked = new VmRequest("vm", List.of(PciAddress.parse("41:00.0")), List.of(), "libvirt", null, null, List.of(), null,
-                null, List.of(), List.of(), null, null, null, null, false, false);
+                null, List.of(), List.of(), null, null, null, null, false, false, false);
         PlanRefusedException e = refused(f, plugins(), asked);
         assertEquals("HYPERVISOR_NOT_INSTALLED", e.code());
         assertTrue(e.getMessage().contains("libvirt-clients"), e.getMessage());
