@@ -28,8 +28,10 @@ IT_SUITE=${IT_SUITE:-bookworm}
 # installed by debootstrap (minbase); the kernel must be in here so that its postinst builds the initrd
 IT_PACKAGES=${IT_PACKAGES:-"linux-image-amd64 kmod pciutils systemd-sysv udev initramfs-tools"}
 # installed afterwards with apt-get --no-install-recommends (add qemu-system-x86 for nested tests)
-# (qemu-system-x86: the guest passes a vfio-pci device on to a nested guest in the e2e suite)
-IT_EXTRA_PACKAGES=${IT_EXTRA_PACKAGES:-"openjdk-17-jre-headless grub-pc zstd qemu-system-x86"}
+# (qemu-system-x86: the guest passes the reserved group on to a nested guest in the e2e suite, through the script
+#  `vm create --hypervisor qemu` writes; libvirt-daemon-system + libvirt-clients: a second nested guest through the
+#  domain `vm create --hypervisor libvirt` defines on the guest's own libvirtd)
+IT_EXTRA_PACKAGES=${IT_EXTRA_PACKAGES:-"openjdk-17-jre-headless grub-pc zstd qemu-system-x86 libvirt-daemon-system libvirt-clients"}
 IT_IMAGE_SIZE=${IT_IMAGE_SIZE:-3G}
 CACHE=${PASSTHROUGH_IT_CACHE:-/var/cache/passthrough-it}
 
