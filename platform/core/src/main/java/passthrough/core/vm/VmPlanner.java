@@ -145,7 +145,24 @@ public final class VmPlanner {
         List<PlannedCommand> commands = new ArrayList<>();
         hostQuirks(hypervisor, files, commands);
         collect("vm create", diskCommands, files, commands);
-        collect(hypervisor.id(), definition.changes(), files, commands);
+        Map<String, PlannedFile> definitionFiles = new LinkedHashMap<>();
+        List<PlannedCommand> definitionCommands = new ArrayList<>();
+        collect(hypervisor.id(), definition.changes(), definitionFiles, definitionCommands);
+        if (replacing && definitionFiles.isEmpty()) {
+            // the same definition again: its commands would only redo what is there (and a rollback of that redo
+            // would undefine a VM that existed before it)
+            findings.add(Finding.info("UNCHANGED", "the VM " + name + " is already defined exactly like this"));
+            replacing = false;
+        } else {
+            for (Map.Entry<String, PlannedFile> e : definitionFiles.entrySet()) {
+                if (files.containsKey(e.getKey())) {
+                    throw new PlanRefusedException("CONFLICTING_PLUGINS", hypervisor.id() + " and " + files.get(e.getKey()).plugin()
+                            + " both want to write " + e.getKey() + "; report this", null);
+                }
+                files.put(e.getKey(), e.getValue());
+            }
+            commands.addAll(definitionCommands);
+        }
         if (replacing) {
             findings.add(Finding.info("REPLACES", "replaces the VM " + name + " that passthrough defined before; "
                     + "`passthrough rollback` puts the old definition back"));

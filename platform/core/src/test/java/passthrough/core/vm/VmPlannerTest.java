@@ -268,6 +268,12 @@ class VmPlannerTest {
         ours.add("win10");
         VmPlan p = plan(f, plugins(), replace);
         assertTrue(p.findings().stream().anyMatch(x -> x.code().equals("REPLACES")));
+        // the same document again: nothing to do, and no virsh define whose rollback would undefine the VM
+        Files.createDirectories(dir.resolve("etc/passthrough/vms"));
+        Files.writeString(dir.resolve("etc/passthrough/vms/win10.xml"), p.document());
+        root = HostRoot.open(dir, null); // a HostRoot remembers the directories it resolved: a new one sees the file
+        VmPlan again = plan(f, plugins(), replace);
+        assertTrue(again.changesNothing(), again.toString());
     }
 
     @Test
