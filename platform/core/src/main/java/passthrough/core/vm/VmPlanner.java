@@ -61,6 +61,12 @@ public final class VmPlanner {
 
     private VmPlanner(HostRoot root, HostFacts facts, VmPlugins plugins, BootReservation reservation) {
         this.root = root;
+        if (facts.machine().equals(passthrough.api.MachineResources.unknown())) {
+            // memory, CPUs and BARs are read for VMs only (not by every `groups`)
+            passthrough.core.host.MachineResourcesReader.Read read = passthrough.core.host.MachineResourcesReader.read(root, facts);
+            facts = read.facts();
+            findings.addAll(read.problems());
+        }
         this.facts = facts;
         this.plugins = plugins;
         this.reservation = reservation;
