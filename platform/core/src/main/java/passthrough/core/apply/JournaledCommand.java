@@ -11,9 +11,11 @@ import java.util.List;
  * @param outputTail the last lines of its stdout and stderr
  * @param pid          while RUNNING: its process, so recovery can stop it if passthrough died and it did not
  * @param processStart while RUNNING: when that process started, so a reused pid is never taken for it
+ * @param undoArgv     what a rollback runs instead of {@code argv} again (a command that changed state outside the
+ *                     files); empty or absent (journals written before it existed): run {@code argv} again
  */
 public record JournaledCommand(List<String> argv, long timeoutSeconds, Status status, Integer exitStatus,
-                               List<String> outputTail, Long pid, String processStart) {
+                               List<String> outputTail, Long pid, String processStart, List<String> undoArgv) {
 
     public enum Status {
         @JsonProperty("pending") PENDING,
@@ -29,6 +31,22 @@ public record JournaledCommand(List<String> argv, long timeoutSeconds, Status st
     public JournaledCommand {
         argv = List.copyOf(argv);
         outputTail = outputTail == null ? List.of() : List.copyOf(outputTail);
+        undoArgv = undoArgv == null ? List.of() : List.copyOf(undoArgv);
+    }
+
+    public JournaledCommand(List<String> argv, long timeoutSeconds, Status status, Integer exitStatus,
+                            List<String> outputTail, Long pid, String processStart) {
+        this(argv, timeoutSeconds, status, exitStatus, outputTail, pid, processStart, List.of());
+    }
+
+    /** The same entry carrying {@code undo} as its inverse. */
+    JournaledCommand withUndo(List<String> undo) {
+        return new JournaledCommand(argv, timeoutSeconds, status, exitStatus, outputTail, pid, processStart, undo);
+    }
+
+    /** What a rollback runs for it: the inverse, else the command again. */
+    List<String> rollbackArgv() {
+        return undoArgv.isEmpty() ? argv : undoArgv;
     }
 
     public JournaledCommand(List<String> argv, long timeoutSeconds, Status status, Integer exitStatus, List<String> outputTail) {
@@ -36,13 +54,13 @@ public record JournaledCommand(List<String> argv, long timeoutSeconds, Status st
     }
 
     JournaledCommand withStatus(Status s) {
-        return new JournaledCommand(argv, timeoutSeconds, s, exitStatus, outputTail);
+        return new JournaledCommand(argv, timeoutSeconds, s, exitStatus, outputTail, null, null, undoArgv);
     }
 
     /** RUNNING as the process {@code process}. */
     JournaledCommand running(ProcessHandle process) {
         return new JournaledCommand(argv, timeoutSeconds, Status.RUNNING, null, null, process.pid(),
-                process.info().startInstant().map(Object::toString).orElse(null));
+                process.info().startInstant().map(Object::toString).orElse(null), undoArgv);
     }
 
     JournaledCommand withResult(CommandResult r) {
@@ -52,6 +70,6 @@ public record JournaledCommand(List<String> argv, long timeoutSeconds, Status st
             case TIMED_OUT -> Status.TIMED_OUT;
             case MISSING -> Status.MISSING;
         };
-        return new JournaledCommand(argv, timeoutSeconds, s, r.exitStatus(), r.outputTail());
+        return new JournaledCommand(argv, timeoutSeconds, s, r.exitStatus(), r.outputTail(), null, null, undoArgv);
     }
 }

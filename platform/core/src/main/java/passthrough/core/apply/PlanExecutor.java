@@ -106,7 +106,9 @@ public final class PlanExecutor {
             }
             List<RecoveredTransaction> recovered = recovery(journal).run(options);
             List<PreflightedFile> planned = preflight.check(fileList, commandList, options);
-            if (planned.stream().allMatch(p -> p.action() == FileAction.UNCHANGED)) {
+            // commands that change state outside the files (they have an undo) are the change itself: they run
+            if (planned.stream().allMatch(p -> p.action() == FileAction.UNCHANGED)
+                    && commandList.stream().allMatch(c -> c.undoArgv().isEmpty())) {
                 return nothingToDo(planned, commandList, options, recovered);
             }
             return new TransactionRun(resolver, journal, runner, restorer(journal), hook)

@@ -110,7 +110,9 @@ final class Restorer {
 
     /**
      * Commands that had started are run again against the restored files, so what they generate (grub.cfg, the
-     * initramfs) follows the restored sources; their results are journaled. "Started" includes RUNNING — a crash
+     * initramfs) follows the restored sources; a command with an undo (grubby, rpm-ostree kargs, which change state
+     * outside the files) runs its undo instead, in the order applied; their results are journaled. "Started"
+     * includes RUNNING — a crash
      * while update-grub ran may come after it rewrote grub.cfg — and FAILED or TIMED_OUT, which may have written part
      * of their output before they stopped.
      */
@@ -118,14 +120,14 @@ final class Restorer {
         List<JournaledCommand> out = new ArrayList<>();
         for (JournaledCommand c : m.commands()) {
             if (!started(c.status())) continue;
-            JournaledCommand entry = new JournaledCommand(c.argv(), c.timeoutSeconds(), JournaledCommand.Status.PENDING, null, null);
+            JournaledCommand entry = new JournaledCommand(c.rollbackArgv(), c.timeoutSeconds(), JournaledCommand.Status.PENDING, null, null);
             if (!options.runCommands()) {
                 out.add(entry.withStatus(JournaledCommand.Status.SKIPPED));
                 continue;
             }
-            FaultInjection.point("command-start " + String.join(" ", c.argv()));
+            FaultInjection.point("command-start " + String.join(" ", entry.argv()));
             List<JournaledCommand> sofar = List.copyOf(out);
-            CommandResult r = runner.run(c.argv(), Duration.ofSeconds(c.timeoutSeconds()), process -> {
+            CommandResult r = runner.run(entry.argv(), Duration.ofSeconds(c.timeoutSeconds()), process -> {
                 List<JournaledCommand> withRunning = new ArrayList<>(sofar);
                 withRunning.add(entry.running(process));
                 try {
@@ -134,7 +136,7 @@ final class Restorer {
                     // the journal says rolling-back without this pid: the command is then not stopped after a crash
                 }
             });
-            FaultInjection.point("command-end " + String.join(" ", c.argv()));
+            FaultInjection.point("command-end " + String.join(" ", entry.argv()));
             out.add(entry.withResult(r));
         }
         return out;

@@ -118,7 +118,8 @@ final class TransactionRun {
         List<JournaledCommand> cmds = new ArrayList<>();
         for (CommandOperation c : commands) {
             cmds.add(new JournaledCommand(c.argv(), options.timeoutFor(c).toSeconds(),
-                    options.runCommands() ? JournaledCommand.Status.PENDING : JournaledCommand.Status.SKIPPED, null, null));
+                    options.runCommands() ? JournaledCommand.Status.PENDING : JournaledCommand.Status.SKIPPED, null, null)
+                    .withUndo(c.undoArgv()));
         }
         String now = JournalManifest.now();
         JournalManifest m = new JournalManifest(JournalManifest.FORMAT, txid, d.planId(), d.title(),

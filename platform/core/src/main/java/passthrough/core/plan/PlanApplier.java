@@ -74,7 +74,7 @@ public final class PlanApplier {
             }
         }
         List<CommandOperation> commands = new ArrayList<>();
-        for (PlannedCommand c : plan.commands()) commands.add(new CommandOperation(c.argv(), null));
+        for (PlannedCommand c : plan.commands()) commands.add(new CommandOperation(c.argv(), null, c.undoArgv()));
         return executor.apply(new TransactionDescription(plan.target(), "reserve the IOMMU group of " + plan.target()
                 + " for " + plan.binding()), files, commands, options, journalMark);
     }

@@ -456,7 +456,7 @@ public final class Planner {
                 files.put(f.path(), new PlannedFile(f.path(), digest, beforeText, f.newContent(), f.reason(), plugin,
                         f.executable(), charset));
             } else if (change instanceof CommandChange cmd) {
-                commands.add(new PlannedCommand(cmd.argv(), cmd.reason(), plugin));
+                commands.add(new PlannedCommand(cmd.argv(), cmd.reason(), plugin, cmd.undoArgv()));
             } else if (change instanceof KernelParametersChange k) {
                 commandLine.add(k);
             } else if (change instanceof EarlyModulesChange e) {
