@@ -196,4 +196,39 @@ class DistributionHostsTest {
         assertTrue(all.contains("BLS_ENTRIES_DISAGREE") || all.contains("boot with different options"), all);
         assertTrue(all.contains("2b6f0c7e9d3a4b1c8e5f6a7b8c9d0e1f-6.8.5-301.fc40.x86_64.conf line 5"), all);
     }
+
+    /**
+     * Fedora Silverblue: the fedora-40 hardware made an ostree host (run/ostree-booted, ostree's entries, rpm-ostree):
+     * the fedora-atomic profile by that evidence, rpm-ostree kargs and rpm-ostree initramfs staged, their inverses on
+     * rollback, /etc restored byte for byte.
+     */
+    @Test
+    void aFedoraAtomicHostStagesKargsAndInitramfsAndUndoesThem() throws Exception {
+        assumeTrue(isRoot(), "skipped: not root — the executor runs the tools under chroot (CI runs this as root)");
+        Path root = runnable("fedora-40");
+        try (Stream<Path> s = Files.list(root.resolve("boot/loader/entries"))) {
+            for (Path p : s.toList()) Files.delete(p);
+        }
+        String options = "rhgb quiet root=UUID=4f3c2a1b-9d8e-4c7b-a6f5-1e2d3c4b5a69 rootflags=subvol=root rw "
+                + "ostree=/ostree/boot.1/fedora/3f2e/0";
+        Files.writeString(root.resolve("boot/loader/entries/ostree-1-fedora.conf"), "title Fedora Linux 40.20240512.0 "
+                + "(Silverblue) (ostree:0)\nversion 2\noptions " + options + "\nlinux /ostree/fedora-3f2e/vmlinuz-"
+                + "6.8.9-300.fc40.x86_64\ninitrd /ostree/fedora-3f2e/initramfs-6.8.9-300.fc40.x86_64.img\n");
+        Files.createDirectories(root.resolve("run"));
+        Files.writeString(root.resolve("run/ostree-booted"), "");
+        Files.writeString(root.resolve("usr/bin/rpm-ostree"), STAND_IN);
+        Files.setAttribute(root.resolve("usr/bin/rpm-ostree"), "unix:mode", 0755);
+        Map<String, String> before = snapshot(root);
+
+        JsonNode plan = Cli.run("--root", root.toString(), "plan", "--device", "01:00.0", "--json").exits(0).json();
+        String reason = Cli.finding(plan, "PROFILE").get("message").asText();
+        assertTrue(reason.contains("profile fedora-atomic") && reason.contains("run/ostree-booted present"), reason);
+        Cli.run("--root", root.toString(), "apply", "--device", "01:00.0", "--yes").exits(0);
+        assertEquals(List.of("rpm-ostree [kargs] [--append-if-missing=intel_iommu=on] [--append-if-missing=iommu=pt]",
+                "rpm-ostree [initramfs] [--enable] [--arg=--add-drivers] [--arg=vfio vfio_iommu_type1 vfio_pci]"), calls(root));
+        Cli.run("--root", root.toString(), "rollback").exits(0);
+        assertEquals(List.of("rpm-ostree [kargs] [--delete-if-present=intel_iommu=on] [--delete-if-present=iommu=pt]",
+                "rpm-ostree [initramfs] [--disable]"), calls(root));
+        assertEquals(before, snapshot(root));
+    }
 }
