@@ -4,7 +4,8 @@ import org.pf4j.ExtensionPoint;
 
 /**
  * "How is the kernel command line changed and regenerated here?" — /etc/default/grub + update-grub, a hand-kept
- * grub.cfg, /etc/kernel/cmdline, grubby, kernelstub. First-party: grub-debian, grub-lfs.
+ * grub.cfg, /etc/kernel/cmdline, grubby, kernelstub. First-party: grub-debian, grub-lfs, kernel-cmdline,
+ * systemd-boot-entries, grubby, kernelstub, rpm-ostree.
  */
 public interface BootloaderWriter extends ExtensionPoint, HostReads {
 

@@ -6,7 +6,7 @@ import org.pf4j.ExtensionPoint;
  * "How are modules loaded early in boot here, before the drivers that would claim the reserved devices?" —
  * initramfs-tools (/etc/initramfs-tools/modules + update-initramfs), dracut, mkinitcpio, or LFS's
  * /etc/sysconfig/modules without an initramfs. Independent of the {@link BootloaderWriter}: a profile combines the
- * two. First-party: initramfs-tools, lfs-sysconfig, dracut, mkinitcpio.
+ * two. First-party: initramfs-tools, lfs-sysconfig, dracut, mkinitcpio, rpm-ostree.
  */
 public interface EarlyModuleLoader extends ExtensionPoint, HostReads {
 

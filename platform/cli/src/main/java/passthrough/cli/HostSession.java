@@ -69,7 +69,7 @@ final class HostSession implements AutoCloseable {
                     + "); `passthrough profiles list` shows them", null, null));
         }
         try {
-            return ProfileMatcher.choose(catalog, os);
+            return ProfileMatcher.choose(catalog, os, ProfileMatcher.onDisk(root));
         } catch (ProfileMatcher.AmbiguousProfilesException e) {
             throw new UserError(ExitCodes.USAGE, "PROFILE_AMBIGUOUS", e.getMessage(), e, null);
         }

@@ -104,7 +104,10 @@ final class PlanCommand extends Subcommand implements Callable<Integer> {
             out.println();
         }
         if (!plan.commands().isEmpty()) out.println("Commands, after the files are written:");
-        for (PlannedCommand c : plan.commands()) out.println("  " + String.join(" ", c.argv()) + "    # " + c.reason());
+        for (PlannedCommand c : plan.commands()) {
+            out.println("  " + String.join(" ", c.argv()) + "    # " + c.reason());
+            if (!c.undo().isRerun()) out.println("    (rollback: " + c.undo().display() + ")");
+        }
         if (!plan.findings().isEmpty()) out.println();
         for (PlanFinding f : plan.findings()) {
             out.println("[" + f.severity().toUpperCase(java.util.Locale.ROOT) + "] " + f.message());

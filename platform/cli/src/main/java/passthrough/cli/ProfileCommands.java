@@ -21,7 +21,17 @@ final class ProfileCommands {
     }
 
     static String matches(Profile p) {
-        return "ID=" + p.match().id() + (p.match().versions() == null ? "" : " " + p.match().versions().toStringShort());
+        return "ID=" + p.match().id() + (p.match().versions() == null ? "" : " " + p.match().versions().toStringShort())
+                + evidence(p.match());
+    }
+
+    /** The match's evidence beyond ID and version, e.g. " VARIANT_ID=silverblue|kinoite, usr/bin/pveversion present". */
+    static String evidence(Profile.Match m) {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        if (!m.variants().isEmpty()) parts.add("VARIANT_ID=" + String.join("|", m.variants()));
+        for (String f : m.whenPresent()) parts.add(f + " present");
+        for (String f : m.whenAbsent()) parts.add(f + " absent");
+        return parts.isEmpty() ? "" : ", " + String.join(", ", parts);
     }
 
     static ProfilesJson.ProfileJson json(ProfileCatalog.Entry e, ProfileChoice choice) {

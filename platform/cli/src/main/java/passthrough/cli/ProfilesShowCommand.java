@@ -34,7 +34,8 @@ final class ProfilesShowCommand extends NestedSubcommand implements Callable<Int
         PrintWriter out = out();
         out.println(p.id() + ": " + p.name() + " (" + e.origin().name().toLowerCase(java.util.Locale.ROOT) + ", " + p.source() + ")");
         out.println("  matches    /etc/os-release ID=" + p.match().id() + ", "
-                + (p.match().versions() == null ? "any version" : "VERSION_ID " + p.match().versions()));
+                + (p.match().versions() == null ? "any version" : "VERSION_ID " + p.match().versions())
+                + ProfileCommands.evidence(p.match()));
         var pl = p.plugins();
         String open = "(any that manages the host)";
         row(out, "probes", pl.hardwareProbes(), "(the one that recognises the CPU)");

@@ -6,6 +6,7 @@ import passthrough.core.profiles.Profile;
 
 /** `profiles show --json`: the profile as data. */
 public record ProfileShowJson(String id, String name, String origin, String file, String osId, String from, String before,
+                              List<String> variants, List<String> whenPresent, List<String> whenAbsent,
                               Map<String, List<String>> plugins, Map<String, Map<String, String>> settings,
                               Firmware firmware, List<HostQuirk> hostQuirks, Packages packages, List<String> notes) {
 
@@ -32,7 +33,8 @@ public record ProfileShowJson(String id, String name, String origin, String file
         plugins.put("guestQuirks", pl.guestQuirks());
         return new ProfileShowJson(p.id(), p.name(), origin, p.source().toString(), p.match().id(),
                 p.match().versions() == null ? null : p.match().versions().from(),
-                p.match().versions() == null ? null : p.match().versions().before(), plugins, p.settings(),
+                p.match().versions() == null ? null : p.match().versions().before(), p.match().variants(),
+                p.match().whenPresent(), p.match().whenAbsent(), plugins, p.settings(),
                 p.firmware() == null ? null : new Firmware(p.firmware().ovmfCode(), p.firmware().ovmfVars(), p.firmware().ovmfPackage()),
                 p.hostQuirks().stream().map(q -> new HostQuirk(q.file(), q.key(), q.value(), q.why())).toList(),
                 p.packages() == null ? null : new Packages(p.packages().install(), p.packages().needed().stream()

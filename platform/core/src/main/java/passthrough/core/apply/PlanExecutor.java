@@ -106,7 +106,10 @@ public final class PlanExecutor {
             }
             List<RecoveredTransaction> recovered = recovery(journal).run(options);
             List<PreflightedFile> planned = preflight.check(fileList, commandList, options);
-            if (planned.stream().allMatch(p -> p.action() == FileAction.UNCHANGED)) {
+            // a command that is not a generator (its undo is not "run again": grubby, rpm-ostree kargs, virsh define)
+            // changes state outside the files: it is the change itself and runs even when no file changes
+            if (planned.stream().allMatch(p -> p.action() == FileAction.UNCHANGED)
+                    && commandList.stream().allMatch(c -> c.undo().isRerun())) {
                 return nothingToDo(planned, commandList, options, recovered);
             }
             return new TransactionRun(resolver, journal, runner, restorer(journal), hook)

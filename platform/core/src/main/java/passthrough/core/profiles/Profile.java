@@ -36,12 +36,81 @@ public record Profile(String id, String name, Match match, Plugins plugins, Map<
     }
 
     /**
-     * The os-release a profile describes.
+     * The hosts a profile describes: an os-release ID and version range, and optionally evidence that tells apart two
+     * set-ups of one ID (Proxmox VE is ID=debian; Fedora Atomic is ID=fedora): os-release VARIANT_ID values and paths
+     * on disk that must exist or must not. A profile whose evidence all holds is more specific than one that names
+     * none (docs/profiles.md, "Which profile a host gets").
      *
-     * @param id       os-release ID, e.g. "ubuntu"
-     * @param versions VERSION_ID range, null for every version
+     * @param id          os-release ID, e.g. "ubuntu"
+     * @param versions    VERSION_ID range, null for every version
+     * @param variants    VARIANT_ID values, one of which the host must have; empty: any
+     * @param whenPresent paths relative to the root that must all exist (a {@code *} in the last segment: any name)
+     * @param whenAbsent  paths relative to the root none of which may exist
      */
-    public record Match(String id, VersionRange versions) {
+    public record Match(String id, VersionRange versions, List<String> variants, List<String> whenPresent,
+                        List<String> whenAbsent) {
+        public Match {
+            variants = List.copyOf(variants);
+            whenPresent = List.copyOf(whenPresent);
+            whenAbsent = List.copyOf(whenAbsent);
+        }
+
+        public Match(String id, VersionRange versions) {
+            this(id, versions, List.of(), List.of(), List.of());
+        }
+
+        /** Whether the profile names any evidence beyond ID and version. */
+        public boolean hasEvidence() {
+            return !variants.isEmpty() || !whenPresent.isEmpty() || !whenAbsent.isEmpty();
+        }
+
+        /**
+         * The evidence checked on a host: what holds ("usr/bin/pveversion present", "VARIANT_ID=silverblue") and
+         * what does not.
+         *
+         * @param exists whether a path (relative to the root, {@code *} allowed in the last segment) exists
+         */
+        public Evidence evidence(passthrough.api.OsRelease os, java.util.function.Predicate<String> exists) {
+            List<String> held = new java.util.ArrayList<>();
+            List<String> failed = new java.util.ArrayList<>();
+            if (!variants.isEmpty()) {
+                String v = os.fields().getOrDefault("VARIANT_ID", "");
+                if (variants.contains(v)) held.add("VARIANT_ID=" + v);
+                else failed.add("VARIANT_ID is " + (v.isEmpty() ? "not set" : v) + ", not " + String.join(" or ", variants));
+            }
+            for (String p : whenPresent) {
+                if (exists.test(p)) held.add(p + " present");
+                else failed.add(p + " absent");
+            }
+            for (String p : whenAbsent) {
+                if (exists.test(p)) failed.add(p + " present");
+                else held.add(p + " absent");
+            }
+            return new Evidence(held, failed);
+        }
+
+        /** Whether some host could satisfy both matches' evidence (a path one needs present the other needs absent: no). */
+        public boolean evidenceCompatible(Match other) {
+            if (!variants.isEmpty() && !other.variants.isEmpty()
+                    && variants.stream().noneMatch(other.variants::contains)) return false;
+            return whenPresent.stream().noneMatch(other.whenAbsent::contains)
+                    && other.whenPresent.stream().noneMatch(whenAbsent::contains);
+        }
+    }
+
+    /**
+     * @param held   the evidence that holds on the host, for the reason ("usr/bin/pveversion present")
+     * @param failed the evidence that does not; empty: the profile's evidence all holds
+     */
+    public record Evidence(List<String> held, List<String> failed) {
+        public Evidence {
+            held = List.copyOf(held);
+            failed = List.copyOf(failed);
+        }
+
+        public boolean holds() {
+            return failed.isEmpty();
+        }
     }
 
     /** Extension ids per extension point, preferred first; an empty list means the profile leaves that point open. */

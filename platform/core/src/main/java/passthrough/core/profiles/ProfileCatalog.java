@@ -123,8 +123,10 @@ public final class ProfileCatalog {
     }
 
     /**
-     * The profiles that would match some host equally with {@code candidate}: same os-release ID and overlapping
-     * version ranges (a profile of the same id is not a conflict: it is replaced). Install refuses on these, so
+     * The profiles that would match some host equally with {@code candidate}: same os-release ID, overlapping
+     * version ranges, both naming on-disk evidence or both none, and evidence some host could satisfy for both
+     * (a path one needs present and the other absent, or disjoint VARIANT_IDs, tell them apart; a profile of the same
+     * id is not a conflict: it is replaced). Install refuses on these, so
      * plan never meets two equal answers.
      */
     public List<Profile> conflictsWith(Profile candidate) {
@@ -138,6 +140,8 @@ public final class ProfileCatalog {
 
     static boolean overlap(Profile.Match a, Profile.Match b) {
         if (!a.id().equals(b.id())) return false;
+        // one with on-disk evidence and one without never tie: the evidence wins where it holds
+        if (a.hasEvidence() != b.hasEvidence() || !a.evidenceCompatible(b)) return false;
         VersionRange x = a.versions() == null ? new VersionRange(null, null) : a.versions();
         VersionRange y = b.versions() == null ? new VersionRange(null, null) : b.versions();
         return x.overlaps(y);

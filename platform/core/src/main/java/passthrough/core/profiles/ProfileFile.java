@@ -11,7 +11,8 @@ record ProfileFile(Integer format, String id, String name, MatchFile match, Plug
                    Map<String, Map<String, String>> settings, FirmwareFile firmware, List<HostQuirkFile> hostQuirks,
                    PackagesFile packages, List<String> notes) {
 
-    record MatchFile(String id, VersionsFile versions) {
+    record MatchFile(String id, VersionsFile versions, List<String> variants, List<String> whenPresent,
+                     List<String> whenAbsent) {
     }
 
     record VersionsFile(String from, String before) {

@@ -178,6 +178,13 @@ public final class ProfileParser {
                     throw bad("/match/versions", "match.versions", "\"from\" " + v.from() + " is not below \"before\" " + v.before());
                 }
             }
+            List<String> variants = words("/match/variants", "match.variants", f.match().variants());
+            List<String> present = evidencePaths("/match/whenPresent", "match.whenPresent", f.match().whenPresent());
+            List<String> absent = evidencePaths("/match/whenAbsent", "match.whenAbsent", f.match().whenAbsent());
+            for (String p : present) {
+                if (absent.contains(p)) throw bad("/match/whenAbsent", "match.whenAbsent", "\"" + p + "\" is also in "
+                        + "whenPresent, so no host could match");
+            }
             if (f.plugins() == null) throw missing("", "plugins", "the extension ids per extension point");
             var p = f.plugins();
             Profile.Plugins plugins = new Profile.Plugins(ids("hardwareProbes", p.hardwareProbes()), ids("bindings", p.bindings()),
@@ -244,7 +251,7 @@ public final class ProfileParser {
                 }
                 packages = new Profile.Packages(pk.install().strip(), needed);
             }
-            return new Profile(f.id(), f.name(), new Profile.Match(f.match().id(), range), plugins, settings, firmware,
+            return new Profile(f.id(), f.name(), new Profile.Match(f.match().id(), range, variants, present, absent), plugins, settings, firmware,
                     quirks, packages, f.notes() == null ? List.of() : f.notes(), source, lines);
         }
 
@@ -260,6 +267,34 @@ public final class ProfileParser {
                         "\"" + id + "\" is listed twice");
             }
             return ids;
+        }
+
+        /** os-release values (VARIANT_ID): non-empty words, each once. */
+        private List<String> words(String pointer, String field, List<String> values) throws ProfileException {
+            if (values == null) return List.of();
+            if (values.isEmpty()) throw bad(pointer, field, "an empty list matches no host; leave it out instead");
+            for (int i = 0; i < values.size(); i++) {
+                String v = values.get(i);
+                if (v == null || !v.matches("[A-Za-z0-9._-]+")) throw bad(pointer + "/" + i, field + "[" + i + "]",
+                        (v == null ? "null" : "\"" + v + "\"") + " is no os-release value (letters, digits, '.', '-', '_')");
+                if (values.indexOf(v) != i) throw bad(pointer + "/" + i, field + "[" + i + "]", "\"" + v + "\" is listed twice");
+            }
+            return values;
+        }
+
+        /** Evidence paths: relative to the root, a '*' only in the last segment (as plugins' host files). */
+        private List<String> evidencePaths(String pointer, String field, List<String> paths) throws ProfileException {
+            if (paths == null) return List.of();
+            if (paths.isEmpty()) throw bad(pointer, field, "an empty list says nothing; leave it out instead");
+            for (int i = 0; i < paths.size(); i++) {
+                String p = paths.get(i);
+                relativePaths(pointer + "/" + i, field + "[" + i + "]", java.util.Collections.singletonList(p));
+                String dir = p.contains("/") ? p.substring(0, p.lastIndexOf('/')) : "";
+                if (dir.contains("*") || p.endsWith("/")) throw bad(pointer + "/" + i, field + "[" + i + "]", "\"" + p
+                        + "\": a '*' may stand only in the last part of the path, and the path must name a file or directory");
+                if (paths.indexOf(p) != i) throw bad(pointer + "/" + i, field + "[" + i + "]", "\"" + p + "\" is listed twice");
+            }
+            return paths;
         }
 
         private void relativePaths(String pointer, String field, List<String> paths) throws ProfileException {

@@ -67,6 +67,9 @@ public final class ProfiledPlugins {
     public static HostNeeds needsOf(Profile p) {
         List<String> files = new ArrayList<>();
         for (Profile.HostQuirk q : p.hostQuirks()) files.add(q.file());
+        // the match evidence, so a host report replays to the same profile
+        files.addAll(p.match().whenPresent());
+        files.addAll(p.match().whenAbsent());
         List<String> commands = new ArrayList<>();
         if (p.packages() != null) for (Profile.Package pk : p.packages().needed()) if (pk.command() != null) commands.add(pk.command());
         return new HostNeeds(files, commands);

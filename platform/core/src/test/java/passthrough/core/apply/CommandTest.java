@@ -54,6 +54,30 @@ class CommandTest {
         assertEquals(TestRoot.GRUB_NEW, host.read("etc/default/grub"));
     }
 
+    /**
+     * A command with an undo (grubby, rpm-ostree kargs: state outside the files) runs even when no file changes, and
+     * rollback runs its undo, not the command again; a regenerating command beside it runs again as before.
+     */
+    @Test
+    void aCommandWithAnUndoRunsItsUndoOnRollback() throws Exception {
+        PlanExecutor ex = host.executor();
+        String log = "/etc/args.log";
+        CommandOperation stateful = new CommandOperation(List.of("/bin/busybox", "sh", "-c", "echo add >> " + log), null,
+                new UndoStep(UndoStep.RUN, List.of("/bin/busybox", "sh", "-c", "echo remove >> " + log), null));
+        CommandOperation regenerate = new CommandOperation(List.of("/bin/busybox", "sh", "-c", "echo regenerate >> " + log), null);
+        ApplyResult applied = ex.apply(TestRoot.description(), List.of(), List.of(stateful, regenerate), ApplyOptions.defaults());
+        assertEquals(List.of(JournaledCommand.Status.OK, JournaledCommand.Status.OK),
+                applied.commands().stream().map(JournaledCommand::status).toList(), "run although no file changed");
+        assertEquals("add\nregenerate\n", host.read("etc/args.log"));
+        RollbackResult r = ex.rollback(PlanExecutor.LATEST, false, ApplyOptions.defaults());
+        // generators first (on the restored files), then the inverses, last command first
+        assertEquals("add\nregenerate\nregenerate\nremove\n", host.read("etc/args.log"));
+        assertEquals(List.of("/bin/busybox", "sh", "-c", "echo remove >> " + log), r.rerunCommands().get(1).argv());
+        // only regenerating commands and no changed file: nothing runs, as before
+        ApplyResult idle = ex.apply(TestRoot.description(), List.of(), List.of(regenerate), ApplyOptions.defaults());
+        assertEquals(JournaledCommand.Status.SKIPPED, idle.commands().get(0).status());
+    }
+
     @Test
     void failingCommandRollsTheFilesBack() throws Exception {
         CommandFailedException e = failing(List.of(

@@ -53,6 +53,14 @@ class ProfileMatcherTest {
         "ubuntu-25.04, ubuntu-24.04, CLOSEST_VERSION",
         "lfs-12.2, lfs-12.2, EXACT",
         "linuxmint-21.3, ubuntu-24.04, CLOSEST_ID_LIKE",
+        "fedora-40, fedora, EXACT",
+        "rhel-9.4, rhel-9, EXACT",
+        "rocky-9.4, rocky-9, EXACT",
+        "almalinux-9.4, almalinux-9, EXACT",
+        "arch, arch, EXACT",
+        "manjaro, manjaro, EXACT",
+        "endeavouros, endeavouros, EXACT",
+        "pop-22.04, pop-os-22.04, EXACT",
     })
     void eachDistributionGetsItsProfile(String osRelease, String profile, ProfileChoice.How how) throws Exception {
         ProfileChoice c = ProfileMatcher.choose(shipped(), os(osRelease));
@@ -62,7 +70,7 @@ class ProfileMatcherTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"fedora-40", "arch", "manjaro"})
+    @CsvSource({"void"})
     void aDistributionWithoutAProfileIsToldHowToWriteOne(String osRelease) throws Exception {
         ProfileChoice c = ProfileMatcher.choose(shipped(), os(osRelease));
         assertEquals(ProfileChoice.How.NONE, c.how());
@@ -83,6 +91,110 @@ class ProfileMatcherTest {
         assertEquals(List.of("debian-12", "debian-13"), catalog.conflictsWith(twin).stream().map(Profile::id).toList());
         // debian 12 itself is below 12.5: only debian-12 matches it
         assertEquals("debian-12", ProfileMatcher.choose(ProfileCatalog.of(all), os("debian-12")).id());
+    }
+
+    /** The host's files for the evidence: exactly these paths exist. */
+    static java.util.function.Predicate<String> onDisk(String... paths) {
+        return List.of(paths)::contains;
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        // os-release, paths on disk (| between), profile, evidence the reason names
+        "debian-12, usr/bin/pveversion, proxmox-ve-8, usr/bin/pveversion present",
+        "debian-11, usr/bin/pveversion, proxmox-ve-7, usr/bin/pveversion present",
+        "debian-13, usr/bin/pveversion, proxmox-ve-9, usr/bin/pveversion present",
+        "debian-12, usr/bin/pveversion|etc/kernel/postinst.d/zz-systemd-boot, proxmox-ve-8, usr/bin/pveversion present",
+        "debian-12, etc/kernel/postinst.d/zz-systemd-boot, debian-systemd-boot, etc/kernel/postinst.d/zz-systemd-boot present",
+        "debian-13, etc/kernel/postinst.d/zz-systemd-boot, debian-systemd-boot, usr/bin/pveversion absent",
+        "fedora-silverblue-40, run/ostree-booted, fedora-atomic, run/ostree-booted present",
+        "fedora-40, etc/fstab, fedora, run/ostree-booted absent",
+    })
+    void onDiskEvidenceTellsTwoSetUpsOfOneIdApart(String osRelease, String paths, String profile, String evidence)
+            throws Exception {
+        ProfileChoice c = ProfileMatcher.choose(shipped(), os(osRelease), onDisk(paths.split("\\|")));
+        assertEquals(profile, c.id(), c.reason());
+        assertEquals(ProfileChoice.How.EXACT, c.how(), c.reason());
+        assertTrue(c.reason().contains("on disk: ") && c.reason().contains(evidence), c.reason());
+    }
+
+    @Test
+    void aPlainDebianSaysWhyItIsNotProxmox() throws Exception {
+        ProfileChoice c = ProfileMatcher.choose(shipped(), os("debian-12"), onDisk());
+        assertEquals("debian-12", c.id(), c.reason());
+        assertTrue(c.reason().contains("not proxmox-ve-8 (usr/bin/pveversion absent)"), c.reason());
+        assertTrue(c.reason().contains("not debian-systemd-boot (etc/kernel/postinst.d/zz-systemd-boot absent)"), c.reason());
+        // a Proxmox host: debian-12 is named as the profile without evidence it outranks
+        ProfileChoice pve = ProfileMatcher.choose(shipped(), os("debian-12"), onDisk("usr/bin/pveversion"));
+        assertTrue(pve.reason().contains("not debian-12, which names no evidence on disk"), pve.reason());
+    }
+
+    @Test
+    void evidenceAlsoNarrowsTheClosestVersion() throws Exception {
+        // Proxmox VE on a Debian the profiles do not know yet (sid): the closest Proxmox profile, not debian-13
+        ProfileChoice c = ProfileMatcher.choose(shipped(), os("debian-sid"), onDisk("usr/bin/pveversion"));
+        assertEquals(ProfileChoice.How.CLOSEST_VERSION, c.how(), c.reason());
+        assertTrue(c.id().startsWith("proxmox-ve-"), c.reason());
+        assertTrue(c.reason().contains("usr/bin/pveversion present"), c.reason());
+    }
+
+    @Test
+    void twoProfilesWhoseEvidenceBothHoldsAreRefusedNamingBothAndTheEvidence() throws Exception {
+        List<Profile> all = new ArrayList<>(shipped().profiles());
+        Profile twin = ProfileParser.parse(Path.of("/etc/passthrough/profiles/my-pve.json"), ProfileParserTest.GOOD
+                .replace("test-1", "my-pve").replace("\"id\": \"test\"", "\"id\": \"debian\"")
+                .replace("\"from\": \"1\", \"before\": \"2\"}", "\"from\": \"12\"}, \"whenPresent\": [\"usr/sbin/proxmox-boot-tool\"]")
+                .getBytes(StandardCharsets.UTF_8));
+        all.add(twin);
+        ProfileCatalog catalog = ProfileCatalog.of(all);
+        String m = assertThrows(ProfileMatcher.AmbiguousProfilesException.class, () -> ProfileMatcher.choose(catalog,
+                os("debian-12"), onDisk("usr/bin/pveversion", "usr/sbin/proxmox-boot-tool"))).getMessage();
+        assertTrue(m.contains("proxmox-ve-8") && m.contains("my-pve") && m.contains("usr/bin/pveversion present")
+                && m.contains("usr/sbin/proxmox-boot-tool present") && m.contains("--profile ID"), m);
+        // only one of the two pieces of evidence on disk: no tie
+        assertEquals("my-pve", ProfileMatcher.choose(catalog, os("debian-12"), onDisk("usr/sbin/proxmox-boot-tool")).id());
+        // install-time check: both name evidence some host can satisfy together
+        assertTrue(catalog.conflictsWith(twin).stream().map(Profile::id).toList().containsAll(List.of("proxmox-ve-8", "proxmox-ve-9")),
+                catalog.conflictsWith(twin).toString());
+        assertTrue(catalog.conflictsWith(twin).stream().noneMatch(p -> p.id().equals("debian-12")));
+    }
+
+    @Test
+    void profilesTheEvidenceTellsApartAreNoConflict() throws Exception {
+        ProfileCatalog shipped = shipped();
+        for (Profile p : shipped.profiles()) {
+            assertEquals(List.of(), shipped.conflictsWith(p).stream().map(Profile::id).toList(), p.id());
+        }
+    }
+
+    @Test
+    void variantIdIsEvidence() throws Exception {
+        Profile kinoite = ProfileParser.parse(Path.of("/p/my-atomic.json"), ProfileParserTest.GOOD.replace("test-1", "my-atomic")
+                .replace("\"id\": \"test\"", "\"id\": \"fedora\"").replace("\"from\": \"1\", \"before\": \"2\"}",
+                        "\"from\": \"38\"}, \"variants\": [\"kinoite\", \"silverblue\"]").getBytes(StandardCharsets.UTF_8));
+        List<Profile> all = new ArrayList<>(shipped().profiles().stream().filter(p -> !p.id().equals("fedora-atomic")).toList());
+        all.add(kinoite);
+        // fedora's evidence (run/ostree-booted absent) holds too: two profiles with evidence, refused
+        String m = assertThrows(ProfileMatcher.AmbiguousProfilesException.class, () -> ProfileMatcher.choose(
+                ProfileCatalog.of(all), os("fedora-silverblue-40"), onDisk("etc/fstab"))).getMessage();
+        assertTrue(m.contains("VARIANT_ID=silverblue") && m.contains("run/ostree-booted absent"), m);
+        all.removeIf(p -> p.id().equals("fedora"));
+        ProfileChoice v = ProfileMatcher.choose(ProfileCatalog.of(all), os("fedora-silverblue-40"), onDisk());
+        assertEquals("my-atomic", v.id(), v.reason());
+        assertTrue(v.reason().contains("VARIANT_ID=silverblue"), v.reason());
+        ProfileChoice ws = ProfileMatcher.choose(ProfileCatalog.of(all), os("fedora-40"), onDisk());
+        assertEquals(ProfileChoice.How.NONE, ws.how(), ws.reason());
+    }
+
+    @Test
+    void aGlobInTheLastPartMatchesAnyName(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Files.createDirectories(tmp.resolve("boot/loader/entries"));
+        Files.writeString(tmp.resolve("boot/loader/entries/ostree-1-fedora.conf"), "title x\n");
+        var exists = ProfileMatcher.onDisk(passthrough.core.host.HostRoot.ofTree(tmp));
+        assertTrue(exists.test("boot/loader/entries/ostree-*.conf"));
+        assertTrue(!exists.test("boot/loader/entries/fedora-*.conf"));
+        assertTrue(exists.test("boot/loader/entries"));
+        assertTrue(!exists.test("run/ostree-booted"));
     }
 
     @Test

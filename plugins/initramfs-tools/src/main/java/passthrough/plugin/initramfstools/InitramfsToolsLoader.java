@@ -24,11 +24,46 @@ import passthrough.api.KernelModules;
  * Other files the modprobe.d configuration runs (the by-address script) are copied by a hook of ours. The list is
  * appended to (existing bytes kept), and the initramfs of the running kernel is rebuilt whenever anything it
  * carries changes — a new module, a changed modprobe.d file, a changed script.
+ *
+ * <p>Proxmox VE: its docs (qm-pci-passthrough) rebuild every installed kernel's initramfs ({@code update-initramfs -u
+ * -k all}), which a profile asks for with the setting {@code kernels = all}; and where proxmox-boot-tool keeps the
+ * ESPs ({@code etc/kernel/proxmox-boot-uuids} exists, proxmox-boot-tool installed) the rebuilt images are copied to
+ * them with {@code proxmox-boot-tool refresh}. (Proxmox's own initramfs post-update hook runs that refresh too when
+ * update-initramfs is called by hand; the explicit command makes it visible in the plan and runs it on rollback.)
  */
 @Extension
 public class InitramfsToolsLoader implements EarlyModuleLoader {
     static final String MODULES = "etc/initramfs-tools/modules";
     static final String HOOK = "etc/initramfs-tools/hooks/passthrough";
+    /** The profile setting: "running" (default) rebuilds the running kernel's initramfs, "all" every installed one. */
+    static final String KERNELS = "kernels";
+    static final String PROXMOX_BOOT_UUIDS = "etc/kernel/proxmox-boot-uuids";
+    static final String PROXMOX_BOOT_TOOL = "proxmox-boot-tool";
+
+    private final boolean allKernels;
+    /** A kernels value the profile gave that this plugin does not know, or null: every plan says so, never guesses. */
+    private final String badSetting;
+
+    public InitramfsToolsLoader() {
+        this(false, null);
+    }
+
+    private InitramfsToolsLoader(boolean allKernels, String badSetting) {
+        this.allKernels = allKernels;
+        this.badSetting = badSetting;
+    }
+
+    @Override
+    public java.util.Set<String> settingNames() {
+        return java.util.Set.of(KERNELS);
+    }
+
+    /** {@code kernels}: "all" or "running"; anything else is refused when the plan is made (see load). */
+    @Override
+    public EarlyModuleLoader withSettings(passthrough.api.PluginSettings settings) {
+        return settings.value(KERNELS).map(String::strip).map(v -> v.equals("all") ? new InitramfsToolsLoader(true, null)
+                : v.equals("running") ? new InitramfsToolsLoader(false, null) : new InitramfsToolsLoader(false, v)).orElse(this);
+    }
     private static final Pattern COPY = Pattern.compile("^\\[ -e /(\\S+) \\] && copy_file ", Pattern.MULTILINE);
 
     @Override
@@ -38,12 +73,12 @@ public class InitramfsToolsLoader implements EarlyModuleLoader {
 
     @Override
     public List<String> hostFiles() {
-        return List.of(MODULES, HOOK);
+        return List.of(MODULES, HOOK, PROXMOX_BOOT_UUIDS);
     }
 
     @Override
     public List<String> hostCommands() {
-        return List.of("update-initramfs");
+        return List.of("update-initramfs", PROXMOX_BOOT_TOOL);
     }
 
     /** The tool is what counts: a leftover modules file on a host that moved to dracut does not make it ours. */
@@ -54,6 +89,11 @@ public class InitramfsToolsLoader implements EarlyModuleLoader {
 
     @Override
     public Contribution load(HostFacts facts, EarlyModulesChange change) {
+        if (badSetting != null) {
+            return new Contribution(List.of(), List.of(Finding.error("INITRAMFS_TOOLS_SETTING", "the profile's setting "
+                    + "initramfs-tools." + KERNELS + " is \"" + badSetting + "\"; it takes \"all\" or \"running\"",
+                    "fix the profile (docs/profiles.md) or choose another with --profile ID")));
+        }
         List<Change> changes = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
         String current = facts.files().getOrDefault(MODULES, "");
@@ -76,16 +116,21 @@ public class InitramfsToolsLoader implements EarlyModuleLoader {
                     + " into the initramfs, where modprobe runs it", true));
         }
         if (changes.isEmpty() && change.changedFiles().isEmpty()) return new Contribution(changes, findings);
-        if (facts.kernelRelease() == null) {
+        if (facts.kernelRelease() == null && !allKernels) {
             findings.add(Finding.error("KERNEL_RELEASE_UNKNOWN", "the running kernel's release is unknown, so its initramfs "
                     + "cannot be named", "run on the host itself"));
         } else if (!facts.hasCommand("update-initramfs")) {
             findings.add(Finding.error("NO_UPDATE_INITRAMFS", "usr/sbin/update-initramfs is missing, so the initramfs "
                     + "cannot be rebuilt", "apt-get install initramfs-tools"));
         } else {
-            changes.add(new CommandChange(List.of("update-initramfs", "-u", "-k", facts.kernelRelease()),
-                    "rebuild the initramfs of " + facts.kernelRelease() + " so it carries "
-                            + describe(missing, change.changedFiles())));
+            String which = allKernels ? "all" : facts.kernelRelease();
+            changes.add(new CommandChange(List.of("update-initramfs", "-u", "-k", which),
+                    "rebuild the initramfs of " + (allKernels ? "every installed kernel (the profile's kernels setting)"
+                            : facts.kernelRelease()) + " so it carries " + describe(missing, change.changedFiles())));
+            if (facts.files().containsKey(PROXMOX_BOOT_UUIDS) && facts.hasCommand(PROXMOX_BOOT_TOOL)) {
+                changes.add(new CommandChange(List.of(PROXMOX_BOOT_TOOL, "refresh"), "copy the rebuilt initramfs to the "
+                        + "ESPs proxmox-boot-tool keeps (/" + PROXMOX_BOOT_UUIDS + "), which the boot loader reads"));
+            }
         }
         return new Contribution(changes, findings);
     }

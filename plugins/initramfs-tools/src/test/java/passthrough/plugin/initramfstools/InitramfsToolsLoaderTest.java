@@ -63,4 +63,28 @@ class InitramfsToolsLoaderTest {
                 new EarlyModulesChange(List.of("vfio-pci"), List.of("etc/passthrough/bind-by-address.sh"), "early"));
         assertTrue(again.changes().isEmpty());
     }
+
+    /** Proxmox VE: every installed kernel's initramfs (kernels = all), then proxmox-boot-tool refresh for its ESPs. */
+    @Test
+    void proxmoxRebuildsEveryKernelAndRefreshesTheEspsItKeeps() {
+        EarlyModulesChange early = new EarlyModulesChange(List.of("vfio", "vfio_iommu_type1", "vfio_pci"), "early");
+        HostFacts pve = HostFacts.builder().kernelRelease("6.8.12-4-pve")
+                .files(Map.of(InitramfsToolsLoader.PROXMOX_BOOT_UUIDS, "8C1A-2B3D\n"))
+                .commands(Set.of("update-initramfs", "proxmox-boot-tool")).build();
+        var all = new InitramfsToolsLoader().withSettings(new passthrough.api.PluginSettings(Map.of("kernels", "all")));
+        List<List<String>> argvs = all.load(pve, early).changes().stream().filter(c -> c instanceof CommandChange)
+                .map(c -> ((CommandChange) c).argv()).toList();
+        assertEquals(List.of(List.of("update-initramfs", "-u", "-k", "all"), List.of("proxmox-boot-tool", "refresh")), argvs);
+        // GRUB booted, no ESPs kept by proxmox-boot-tool: no refresh
+        HostFacts grub = HostFacts.builder().kernelRelease("6.8.12-4-pve").files(Map.of())
+                .commands(Set.of("update-initramfs", "proxmox-boot-tool")).build();
+        assertEquals(List.of(List.of("update-initramfs", "-u", "-k", "all")), all.load(grub, early).changes().stream()
+                .filter(c -> c instanceof CommandChange).map(c -> ((CommandChange) c).argv()).toList());
+        // the running kernel by default, and a value it does not know is an error every plan shows
+        assertEquals(List.of("update-initramfs", "-u", "-k", "6.8.12-4-pve"), new InitramfsToolsLoader().load(grub, early)
+                .changes().stream().filter(c -> c instanceof CommandChange).map(c -> ((CommandChange) c).argv()).findFirst().orElseThrow());
+        Contribution bad = new InitramfsToolsLoader().withSettings(new passthrough.api.PluginSettings(Map.of("kernels", "newest")))
+                .load(grub, early);
+        assertTrue(bad.changes().isEmpty() && bad.findings().get(0).message().contains("\"newest\""), bad.toString());
+    }
 }

@@ -16,9 +16,12 @@ import passthrough.api.KernelParameter;
 import passthrough.api.Presence;
 
 /**
- * Intel VT-d: announced by the ACPI DMAR table, turned on with {@code intel_iommu=on} (unless the kernel was built
- * with CONFIG_INTEL_IOMMU_DEFAULT_ON, which cannot be seen from outside, so it is always asked for: it is harmless
- * when already on). {@code iommu=pt} keeps host devices out of DMA translation, so the host loses no speed.
+ * Intel VT-d: announced by the ACPI DMAR table, turned on with {@code intel_iommu=on} — unless the running kernel's
+ * build configuration ({@code /boot/config-<release>}, which Debian, Ubuntu, Proxmox VE, Fedora and Pop!_OS install
+ * beside the image) says {@code CONFIG_INTEL_IOMMU_DEFAULT_ON=y} without {@code CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y}
+ * (Proxmox VE's kernels from 6.8 on: "intel_iommu now defaults to on"), where nothing is added; where the file is
+ * missing the parameter is asked for, which is harmless when the IOMMU is on already. {@code iommu=pt} keeps host
+ * devices out of DMA translation, so the host loses no speed.
  */
 @Extension
 public class IntelVtdProbe implements HardwareProbe {
@@ -26,6 +29,22 @@ public class IntelVtdProbe implements HardwareProbe {
     @Override
     public String id() {
         return "intel-vtd";
+    }
+
+    static final String CONFIG_PREFIX = "boot/config-";
+
+    @Override
+    public List<String> hostFiles() {
+        return List.of(CONFIG_PREFIX + "*");
+    }
+
+    /** The running kernel's build configuration turns VT-d on by itself (and not only for discrete devices). */
+    static boolean onByDefault(HostFacts facts) {
+        if (facts.kernelRelease() == null || facts.kernelRelease().isBlank()) return false;
+        String config = facts.files().get(CONFIG_PREFIX + facts.kernelRelease());
+        if (config == null) return false;
+        List<String> lines = config.lines().map(String::strip).toList();
+        return lines.contains("CONFIG_INTEL_IOMMU_DEFAULT_ON=y") && !lines.contains("CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y");
     }
 
     @Override
@@ -45,6 +64,14 @@ public class IntelVtdProbe implements HardwareProbe {
                         + "', which turns Intel VT-d off", "remove '" + p + "' (`passthrough plan` replaces it)"));
                 if (p.sameName("iommu")) remove.add(p);
             }
+        }
+        if (onByDefault(facts)) {
+            // nothing to turn on; an explicit intel_iommu=off still goes, the user's other intel_iommu options stay
+            line.last("intel_iommu").filter(p -> options(p).contains("off")).ifPresent(p -> remove.add(KernelParameter.flag("intel_iommu")));
+            findings.add(Finding.info("INTEL_IOMMU_DEFAULT_ON", "/" + CONFIG_PREFIX + facts.kernelRelease() + " says "
+                    + "CONFIG_INTEL_IOMMU_DEFAULT_ON=y: the kernel turns VT-d on by itself, so intel_iommu=on is not added"));
+            return new IommuRequirement("Intel VT-d", FirmwareTable.DMAR, List.of(iommuPassThrough(line, findings)), remove,
+                    findings);
         }
         return new IommuRequirement("Intel VT-d", FirmwareTable.DMAR,
                 List.of(intelIommuOn(line), iommuPassThrough(line, findings)), remove, findings);

@@ -58,4 +58,36 @@ class IntelVtdProbeTest {
         assertEquals("iommu=force intel_iommu=on", applied("iommu=force"));
         assertEquals(FirmwareTable.DMAR, probe.requirement(host(CpuVendor.INTEL, "", Presence.PRESENT)).firmwareTable());
     }
+
+    private static HostFacts withConfig(String cmdline, String release, String config) {
+        return HostFacts.builder().firmwareTables(Map.of(FirmwareTable.DMAR, Presence.PRESENT))
+                .cpu(new CpuInfo(CpuVendor.INTEL, "cpu", true, true)).commandLine(cmdline).kernelRelease(release)
+                .files(config == null ? Map.of() : Map.of("boot/config-" + release, config)).build();
+    }
+
+    /** Proxmox VE's 6.8 kernels: CONFIG_INTEL_IOMMU_DEFAULT_ON=y in /boot/config-<release>, so no intel_iommu=on. */
+    @Test
+    void aKernelBuiltWithVtdOnGetsNoIntelIommuOn() {
+        String rel = "6.8.12-4-pve";
+        HostFacts h = withConfig("root=ZFS=rpool/ROOT/pve-1 boot=zfs", rel, "# comment\nCONFIG_INTEL_IOMMU=y\n"
+                + "CONFIG_INTEL_IOMMU_DEFAULT_ON=y\n# CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF is not set\n");
+        IommuRequirement r = probe.requirement(h);
+        assertEquals("root=ZFS=rpool/ROOT/pve-1 boot=zfs iommu=pt", r.applyTo(h.commandLine()).toString());
+        assertTrue(r.findings().stream().anyMatch(f -> f.code().equals("INTEL_IOMMU_DEFAULT_ON")
+                && f.message().contains("boot/config-" + rel)), r.findings().toString());
+        // an explicit off still goes
+        HostFacts off = withConfig("quiet intel_iommu=off", rel, "CONFIG_INTEL_IOMMU_DEFAULT_ON=y\n");
+        assertEquals("quiet iommu=pt", probe.requirement(off).applyTo(off.commandLine()).toString());
+        // not set, on only for discrete devices, another release's file, or no file: asked for as before
+        for (HostFacts other : java.util.List.of(
+                withConfig("quiet", rel, "# CONFIG_INTEL_IOMMU_DEFAULT_ON is not set\n"),
+                withConfig("quiet", rel, "CONFIG_INTEL_IOMMU_DEFAULT_ON=y\nCONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y\n"),
+                withConfig("quiet", rel, null))) {
+            assertEquals("quiet intel_iommu=on iommu=pt", probe.requirement(other).applyTo(other.commandLine()).toString());
+        }
+        HostFacts elsewhere = HostFacts.builder().firmwareTables(Map.of(FirmwareTable.DMAR, Presence.PRESENT))
+                .cpu(new CpuInfo(CpuVendor.INTEL, "cpu", true, true)).commandLine("quiet").kernelRelease(rel)
+                .files(Map.of("boot/config-6.5.13-6-pve", "CONFIG_INTEL_IOMMU_DEFAULT_ON=y\n")).build();
+        assertEquals("quiet intel_iommu=on iommu=pt", probe.requirement(elsewhere).applyTo(elsewhere.commandLine()).toString());
+    }
 }
