@@ -75,7 +75,9 @@ public final class PlanApplier {
         }
         List<CommandOperation> commands = new ArrayList<>();
         for (PlannedCommand c : plan.commands()) commands.add(new CommandOperation(c.argv(), null));
-        return executor.apply(new TransactionDescription(plan.target(), "reserve the IOMMU group of " + plan.target()
-                + " for " + plan.binding()), files, commands, options, journalMark);
+        String title = plan.targets().size() > 1 ? "reserve the IOMMU groups of " + String.join(", ", plan.targets())
+                : "reserve the IOMMU group of " + plan.target();
+        return executor.apply(new TransactionDescription(plan.target(), title + " for " + plan.binding()), files, commands,
+                options, journalMark);
     }
 }
