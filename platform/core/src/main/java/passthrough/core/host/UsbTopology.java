@@ -34,8 +34,8 @@ public final class UsbTopology {
     private static final int MAX_ENTRIES = 20_000;
 
     private static final Pattern ROOT_HUB = Pattern.compile("usb[0-9]{1,3}");
-    private static final Pattern DEVICE = Pattern.compile("[0-9]{1,3}-[0-9]{1,3}(\\.[0-9]{1,3}){0,6}");
-    private static final Pattern INTERFACE = Pattern.compile("[0-9]{1,3}-[0-9]{1,3}(\\.[0-9]{1,3}){0,6}:[0-9]{1,3}\\.[0-9]{1,3}"
+    private static final Pattern DEVICE = Pattern.compile("[0-9]{1,3}-[0-9]{1,3}(\\.[0-9]{1,3}){0,15}");
+    private static final Pattern INTERFACE = Pattern.compile("[0-9]{1,3}-[0-9]{1,3}(\\.[0-9]{1,3}){0,15}:[0-9]{1,3}\\.[0-9]{1,3}"
             + "|[0-9]{1,3}-0:[0-9]{1,3}\\.[0-9]{1,3}");
     private static final Pattern INPUT = Pattern.compile("input[0-9]{1,6}");
     private static final Pattern BLOCK = Pattern.compile("[a-z][a-z0-9]{0,31}");
