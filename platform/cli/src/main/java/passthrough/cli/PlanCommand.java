@@ -121,7 +121,7 @@ final class PlanCommand extends Subcommand implements Callable<Integer> {
         }
         out.println();
         for (PlanFinding f : plan.findings()) {
-            if (!f.code().equals("ONLY_KEYBOARD")) continue;
+            if (!"ONLY_KEYBOARD".equals(f.code())) continue; // a hand-edited plan may have a finding without a code
             // the one warning that must not scroll by: the host will have no keyboard after the reboot
             out.println("!!! ---------------------------------------------------------------------------------------");
             out.println("!!! NO KEYBOARD ON THE HOST AFTER THE REBOOT: " + f.message());
