@@ -105,6 +105,17 @@ class UsbControllersTest {
     }
 
     @Test
+    void aReportCarriesTheUsbTrees(@TempDir Path tmp) throws Exception {
+        Path archive = tmp.resolve("seed1.tar.gz");
+        Cli.run("--root", Cli.sample(SEED1).toString(), "report", "--out", archive.toString()).exits(0);
+        Path unpacked = Files.createDirectories(tmp.resolve("unpacked"));
+        Process tar = new ProcessBuilder("tar", "xzf", archive.toString(), "-C", unpacked.toString()).inheritIO().start();
+        assertEquals(0, tar.waitFor());
+        assertEquals(Cli.run("--root", Cli.sample(SEED1).toString(), "groups", "--usb").exits(0).out(),
+                Cli.run("--root", unpacked.toString(), "groups", "--usb").exits(0).out());
+    }
+
+    @Test
     void groupsUsbJson() {
         JsonNode j = Cli.run("--root", Cli.sample(SEED1).toString(), "groups", "--usb", "--json").exits(0).json();
         assertEquals(1, j.get("schemaVersion").asInt());
