@@ -25,6 +25,9 @@ class ReportCommandTest {
             "subsystem_device", "revision", "boot_vga", "modalias", "cpuinfo", "cmdline", "osrelease", "modules",
             "mounts", "modules.builtin", "modules.dep", "modules.alias", "os-release", "pci.ids", "grub", "grub.cfg",
             "DMAR", "IVRS", "route",
+            // what UsbTopology reads below USB controllers: devices, interfaces, input capabilities
+            "idVendor", "idProduct", "manufacturer", "product", "bDeviceClass", "bInterfaceClass", "bInterfaceSubClass",
+            "bInterfaceProtocol", "name", "ev", "key", "rel",
             // tools whose presence the reader checks (kept as empty placeholders)
             "update-grub", "grub-mkconfig", "update-initramfs", "grub-script-check", "dracut", "mkinitcpio",
             // the distributions' boot set-ups (issue 17): what their writers, loaders, probes and profiles read
@@ -64,7 +67,8 @@ class ReportCommandTest {
         assertEquals(0, tar.exit(), "tar xzf: " + tar.err());
 
         for (List<String> cmd : List.of(List.of("groups", "--json"), List.of("check", "--json"),
-                List.of("groups", "--json", "--gpu"), List.of("groups"))) {
+                List.of("groups", "--json", "--gpu"), List.of("groups"), List.of("groups", "--usb"),
+                List.of("groups", "--usb", "--json"))) {
             Cli.Result a = run(root, cmd);
             Cli.Result b = run(unpacked, cmd);
             assertEquals(a.exit(), b.exit(), cmd + " exit");

@@ -37,8 +37,9 @@ import picocli.CommandLine.Parameters;
 final class ApplyCommand extends Subcommand implements Callable<Integer> {
 
     static final class Source {
-        @Option(names = "--device", paramLabel = "ADDR", description = "Plan for this device now and apply it.")
-        String device;
+        @Option(names = "--device", paramLabel = "ADDR", description = "Plan for this device now and apply it; repeat "
+                + "it to reserve several groups in one transaction.")
+        List<String> device;
 
         @Parameters(paramLabel = "PLAN.json", arity = "0..1", description = "A plan saved with `plan --out`.")
         Path planFile;
@@ -71,7 +72,7 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
                 : readPlan(source.planFile);
         if (plan.changesNothing()) {
             if (global.json) printJson(summary(plan, null));
-            else out.println("Nothing to do: the host is already set up for " + plan.target() + ".");
+            else out.println("Nothing to do: the host is already set up for " + String.join(", ", plan.targets()) + ".");
             out.flush();
             return ExitCodes.OK;
         }
@@ -170,6 +171,7 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
     Map<String, Object> summary(Plan plan, ApplyResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("target", plan.target());
+        m.put("targets", plan.targets());
         m.put("binding", plan.binding());
         m.put("txid", r == null || !r.changedAnything() ? null : r.txid());
         m.put("changed", r != null && r.changedAnything());
@@ -213,7 +215,7 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         for (JournaledCommand c : r.commands()) {
             out.println("  ran " + String.join(" ", c.argv()) + ": " + c.status().toString().toLowerCase(java.util.Locale.ROOT));
         }
-        out.println((plan.rebootRequired() ? "Reboot, then run `passthrough verify --device " + plan.target() + "`. " : "")
+        out.println((plan.rebootRequired() ? "Reboot, then run `passthrough verify " + PlanCommand.devices(plan) + "`. " : "")
                 + "Undo with `passthrough rollback " + r.txid() + "`.");
         out.flush();
     }

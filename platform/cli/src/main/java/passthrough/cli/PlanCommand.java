@@ -28,8 +28,10 @@ import picocli.CommandLine.Option;
             "Exit 0 with a plan, 3 when refused for safety (the message names the override, if any)."})
 final class PlanCommand extends Subcommand implements Callable<Integer> {
 
-    @Option(names = "--device", required = true, paramLabel = "ADDR", description = "A function of the GPU, e.g. 65:00.0.")
-    String device;
+    @Option(names = "--device", required = true, paramLabel = "ADDR", description = "A function of the GPU, e.g. 65:00.0; "
+            + "repeat it (--device 65:00.0 --device 05:00.0, a USB controller) to reserve several groups in one plan, "
+            + "one transaction, one reboot.")
+    java.util.List<String> device;
 
     @Mixin
     ReservationOptions reservation;
@@ -53,8 +55,11 @@ final class PlanCommand extends Subcommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** Reads the host and plans; refusals become exit 3 with the planner's message. */
-    static Plan make(PassthroughCommand global, ReservationOptions reservation, String device) {
+    /** Refusals that are the user's slip rather than the host's state: exit 2. */
+    private static final java.util.Set<String> USAGE_CODES = java.util.Set.of("NO_SUCH_DEVICE", "DUPLICATE_DEVICE", "SAME_GROUP");
+
+    /** Reads the host and plans; refusals become exit 3 with the planner's message (2 for a slip in the devices). */
+    static Plan make(PassthroughCommand global, ReservationOptions reservation, java.util.List<String> device) {
         PlanRequest request = reservation.request(device);
         try (HostSession session = HostSession.open(global, true)) {
             try {
@@ -65,7 +70,7 @@ final class PlanCommand extends Subcommand implements Callable<Integer> {
                 String unloaded = session.plugins.problems().stream()
                         .map(p -> (p.pluginId() == null ? String.valueOf(p.path()) : p.pluginId()) + ": " + p.message())
                         .collect(java.util.stream.Collectors.joining("; "));
-                throw new UserError(e.code().equals("NO_SUCH_DEVICE") ? ExitCodes.USAGE : ExitCodes.REFUSED, e.code(),
+                throw new UserError(USAGE_CODES.contains(e.code()) ? ExitCodes.USAGE : ExitCodes.REFUSED, e.code(),
                         "refused: " + e.getMessage() + (unloaded.isEmpty() ? "" : " (plugins that failed to load, "
                                 + "see `passthrough plugins`: " + unloaded + ")"), e, null);
             }
@@ -73,11 +78,15 @@ final class PlanCommand extends Subcommand implements Callable<Integer> {
     }
 
     static void print(PrintWriter out, Plan plan, Path savedTo) {
-        out.println("Plan: reserve the IOMMU group of " + plan.target()
+        String groups = plan.iommuGroups().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+        out.println((plan.targets().size() > 1
+                ? "Plan: reserve, in one transaction, the IOMMU groups of " + plan.targets().stream()
+                        .map(t -> t.replaceFirst("^0000:", "")).collect(java.util.stream.Collectors.joining(", "))
+                        + (plan.iommuGroup() == null ? " (groups unknown until the IOMMU is on)" : " (groups " + groups + ")")
+                : "Plan: reserve the IOMMU group of " + plan.target()
                 + (plan.iommuGroup() == null ? " (group unknown until the IOMMU is on)" : plan.iommuGroups().size() > 1
-                        ? " and of its card's other functions (groups " + plan.iommuGroups().stream().map(String::valueOf)
-                                .collect(java.util.stream.Collectors.joining(", ")) + ")"
-                        : " (group " + plan.iommuGroup() + ")")
+                        ? " and of its card's other functions (groups " + groups + ")"
+                        : " (group " + plan.iommuGroup() + ")"))
                 + " for " + plan.binding() + (plan.byAddress() ? ", by address" : ", by vendor:device ids"));
         out.println();
         out.println("Devices reserved at the next boot:");
@@ -114,11 +123,25 @@ final class PlanCommand extends Subcommand implements Callable<Integer> {
             if (!f.fix().isEmpty()) out.println("        " + f.fix());
         }
         out.println();
+        for (PlanFinding f : plan.findings()) {
+            if (!"ONLY_KEYBOARD".equals(f.code())) continue; // a hand-edited plan may have a finding without a code
+            // the one warning that must not scroll by: the host will have no keyboard after the reboot
+            out.println("!!! ---------------------------------------------------------------------------------------");
+            out.println("!!! NO KEYBOARD ON THE HOST AFTER THE REBOOT: " + f.message());
+            out.println("!!! " + f.fix());
+            out.println("!!! ---------------------------------------------------------------------------------------");
+            out.println();
+        }
         if (plan.changesNothing()) {
             out.println("Nothing to do: the host is already set up for this.");
         } else {
             out.println((plan.rebootRequired() ? "A reboot is required afterwards. " : "") + "Nothing was written.");
-            out.println("Apply it with: passthrough apply " + (savedTo != null ? savedTo : "--device " + plan.target()));
+            out.println("Apply it with: passthrough apply " + (savedTo != null ? savedTo : devices(plan)));
         }
+    }
+
+    /** "--device 0000:65:00.0 --device 0000:05:00.0": the plan's devices as options. */
+    static String devices(Plan plan) {
+        return plan.targets().stream().map(t -> "--device " + t).collect(java.util.stream.Collectors.joining(" "));
     }
 }

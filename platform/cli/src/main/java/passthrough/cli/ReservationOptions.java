@@ -28,7 +28,8 @@ final class ReservationOptions {
             + "initramfs-tools, lfs-sysconfig) when the profile does not decide or is wrong for this host.")
     String earlyModules;
 
-    PlanRequest request(String device) {
-        return new PlanRequest(PciAddress.parse(device), binding, allowSharedGroup, allowBootGpu, withSiblings);
+    PlanRequest request(java.util.List<String> devices) {
+        return new PlanRequest(devices.stream().map(PciAddress::parse).toList(), binding, allowSharedGroup, allowBootGpu,
+                withSiblings);
     }
 }

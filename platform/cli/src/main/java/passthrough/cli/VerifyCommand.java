@@ -17,8 +17,9 @@ import picocli.CommandLine.Option;
             "Exit 0 when all hold, 1 otherwise."})
 final class VerifyCommand extends Subcommand implements Callable<Integer> {
 
-    @Option(names = "--device", required = true, paramLabel = "ADDR", description = "A function of the reserved GPU.")
-    String device;
+    @Option(names = "--device", required = true, paramLabel = "ADDR", description = "A function of the reserved GPU; "
+            + "repeat it for every device the plan named (each one's group is checked).")
+    java.util.List<String> device;
 
     @Option(names = "--binding", paramLabel = "auto|vfio-pci|pci-stub", defaultValue = "auto",
             description = "The driver expected (default: the stub driver found in the group, else vfio-pci).")
@@ -31,21 +32,25 @@ final class VerifyCommand extends Subcommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (HostSession session = HostSession.open(global, true)) {
-            VerifyReport r = Verifier.verify(session.root, session.facts, session.probes(), PciAddress.parse(device), binding,
-                    withSiblings);
+            VerifyReport r = Verifier.verify(session.root, session.facts, session.probes(),
+                    device.stream().map(PciAddress::parse).toList(), binding, withSiblings);
             PrintWriter out = out();
             if (global.json) {
-                printJson(new VerifyJson(r.passed(), r.passed() ? "verified" : "not-verified", r.target(), r.group(),
-                        r.driver(), r.findings().stream().map(VerifyCommand::finding).toList()));
+                printJson(new VerifyJson(r.passed(), r.passed() ? "verified" : "not-verified", r.target(), r.targets(),
+                        r.group(), r.groups(), r.driver(), r.findings().stream().map(VerifyCommand::finding).toList()));
             } else {
-                out.println("passthrough verify: " + r.target() + (r.group() == null ? "" : " (IOMMU group " + r.group() + ")")
+                out.println("passthrough verify: " + String.join(", ", r.targets()) + (r.group() == null ? ""
+                        : r.groups().size() > 1 ? " (IOMMU groups " + r.groups().stream().map(String::valueOf)
+                                .collect(java.util.stream.Collectors.joining(", ")) + ")" : " (IOMMU group " + r.group() + ")")
                         + ", expected driver " + r.driver());
                 for (Finding f : r.findings()) {
                     out.println((f.severity() == passthrough.api.Severity.ERROR ? "[FAIL] " : f.severity()
                             == passthrough.api.Severity.WARNING ? "[WARN] " : "[ok]   ") + f.message());
                     if (!f.fix().isEmpty()) out.println("       fix: " + f.fix());
                 }
-                out.println(r.passed() ? "VERIFIED: the whole group is reserved; it can be given to a VM."
+                out.println(r.passed() ? (r.groups().size() > 1 ? "VERIFIED: every group is reserved; they can be given "
+                        + "to a VM." : "VERIFIED: the whole group is reserved; it can be given to a VM.")
+                        : r.groups().size() > 1 ? "NOT VERIFIED: do not give these groups to a VM yet."
                         : "NOT VERIFIED: do not give this group to a VM yet.");
                 out.flush();
             }

@@ -24,8 +24,7 @@ final class CriticalDeviceReader {
     Map<PciAddress, String> read() {
         Map<PciAddress, String> out = new LinkedHashMap<>();
         rootFilesystemSource().ifPresent(source -> {
-            String dev = source.substring("/dev/".length());
-            for (String block : blockDevicesUnder(resolveBlockName(dev), 0)) {
+            for (String block : rootBlockDevices(source)) {
                 pciFunctionOf("sys/class/block/" + block, "the disk of the root filesystem (" + source + ")").ifPresent(a -> out.putIfAbsent(a,
                         "controls the disk of the root filesystem (" + source + " on /, via " + block + ")"));
             }
@@ -36,8 +35,16 @@ final class CriticalDeviceReader {
         return out;
     }
 
+    /**
+     * The block devices that hold the root filesystem mounted from {@code source} (a /dev node): its own, and for
+     * device-mapper and md the devices below it. Names as in sys/class/block (sda2, dm-0, nvme0n1p2).
+     */
+    List<String> rootBlockDevices(String source) {
+        return blockDevicesUnder(resolveBlockName(source.substring("/dev/".length())), 0);
+    }
+
     /** The source of the last mount on / in proc/mounts, when it is a /dev node. */
-    private Optional<String> rootFilesystemSource() {
+    Optional<String> rootFilesystemSource() {
         String source = null;
         for (String line : root.readText("proc/mounts").orElse("").split("\n")) {
             String[] f = line.split(" ");

@@ -8,11 +8,14 @@ import java.util.List;
  *
  * @param format          plan format version
  * @param root            the host root it was made for
- * @param target          the device the user named
- * @param iommuGroup      its group, null when the IOMMU is off (then the group is known only after the reboot)
- * @param iommuGroups     every group the plan reserves: the target's, then the card's other functions' groups taken
- *                        with --with-siblings (empty when the IOMMU is off)
- * @param card            every function of the target's card (slot), with what the plan does with it
+ * @param target          the (first) device the user named
+ * @param targets         every device the user named (--device A --device B), in order, {@code target} first: one
+ *                        plan, one transaction, one reboot for all their groups. A plan saved before several devices
+ *                        could be named reads as {@code [target]}
+ * @param iommuGroup      the target's group, null when the IOMMU is off (then the group is known only after the reboot)
+ * @param iommuGroups     every group the plan reserves: for each named device in order, its group, then its card's other
+ *                        functions' groups taken with --with-siblings (empty when the IOMMU is off)
+ * @param card            every function of each named device's card (slot), with what the plan does with it
  * @param binding         the route chosen: "vfio-pci" or "pci-stub"
  * @param byAddress       devices are reserved by address (identical ids elsewhere)
  * @param reserved        the devices reserved at boot
@@ -22,7 +25,7 @@ import java.util.List;
  * @param findings        warnings and explanations
  * @param rebootRequired  whether a reboot is needed for the change to take effect
  */
-public record Plan(int format, String root, String target, Integer iommuGroup, List<Integer> iommuGroups,
+public record Plan(int format, String root, String target, List<String> targets, Integer iommuGroup, List<Integer> iommuGroups,
                    List<CardFunction> card, String binding, boolean byAddress,
                    List<ReservedDevice> reserved, String kernelParameters, List<PlannedFile> files,
                    List<PlannedCommand> commands, List<PlanFinding> findings, boolean rebootRequired) {
@@ -31,6 +34,8 @@ public record Plan(int format, String root, String target, Integer iommuGroup, L
 
     public Plan {
         // a plan saved before these fields existed reads as "the target's group only"
+        targets = targets == null ? (target == null ? List.of() : List.of(target))
+                : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(targets));
         // null elements are kept (not List.copyOf's NullPointerException) so PlanFiles can name the field of a hand-edited plan
         iommuGroups = iommuGroups == null ? (iommuGroup == null ? List.of() : List.of(iommuGroup))
                 : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(iommuGroups));

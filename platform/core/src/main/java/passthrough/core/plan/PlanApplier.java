@@ -65,8 +65,10 @@ public final class PlanApplier {
      */
     public ApplyResult apply(Plan plan, ApplyOptions options, String journalMark)
             throws PlanRefusedException, TransactionException {
-        return apply(new TransactionDescription(plan.target(), "reserve the IOMMU group of " + plan.target() + " for "
-                + plan.binding()), plan.files(), plan.commands(), options, journalMark);
+        String title = plan.targets().size() > 1 ? "reserve the IOMMU groups of " + String.join(", ", plan.targets())
+                : "reserve the IOMMU group of " + plan.target();
+        return apply(new TransactionDescription(plan.target(), title + " for " + plan.binding()), plan.files(), plan.commands(),
+                options, journalMark);
     }
 
     /**

@@ -69,6 +69,12 @@ public final class PlanFiles {
         if (plan.root() == null) return "root is missing";
         if (plan.target() == null) return "target is missing";
         if (plan.binding() == null) return "binding is missing";
+        for (int i = 0; i < plan.targets().size(); i++) {
+            if (plan.targets().get(i) == null) return "targets[" + i + "] is null";
+        }
+        if (plan.targets().isEmpty() || !plan.targets().get(0).equals(plan.target())) {
+            return "targets must start with target (" + plan.target() + ")";
+        }
         if (plan.kernelParameters() == null) return "kernelParameters is missing";
         for (int i = 0; i < plan.reserved().size(); i++) {
             if (plan.reserved().get(i) == null) return "reserved[" + i + "] is null";

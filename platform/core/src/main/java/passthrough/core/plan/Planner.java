@@ -14,6 +14,7 @@ import passthrough.api.BootloaderWriter;
 import passthrough.api.Change;
 import passthrough.api.CommandChange;
 import passthrough.api.Contribution;
+import passthrough.api.PciAddress;
 import passthrough.api.EarlyModuleLoader;
 import passthrough.api.EarlyModulesChange;
 import passthrough.api.FileChange;
@@ -32,6 +33,10 @@ import passthrough.api.Presence;
 import passthrough.api.Reservation;
 import passthrough.api.Severity;
 import passthrough.core.host.HostRoot;
+import passthrough.core.host.UsbController;
+import passthrough.core.host.UsbDevice;
+import passthrough.core.host.UsbDisk;
+import passthrough.core.host.UsbTopology;
 
 /**
  * Turns "reserve this GPU" into a {@link Plan}: the target's whole IOMMU group, the safety rules, and the parts the
@@ -45,6 +50,7 @@ public final class Planner {
     private final HostFacts facts;
     private final PlannerPlugins plugins;
     private final List<Finding> findings = new ArrayList<>();
+    private UsbTopology usbTopology;
 
     private Planner(HostRoot root, HostFacts facts, PlannerPlugins plugins) {
         this.root = root;
@@ -58,8 +64,17 @@ public final class Planner {
     }
 
     private Plan plan(PlanRequest request) throws PlanRefusedException {
-        PciDevice target = facts.device(request.target()).orElseThrow(() -> new PlanRefusedException("NO_SUCH_DEVICE",
-                "no PCI device " + request.target() + " on this host; `passthrough groups` lists the devices", null));
+        List<PciDevice> targets = new ArrayList<>();
+        for (PciAddress a : request.devices()) {
+            PciDevice d = facts.device(a).orElseThrow(() -> new PlanRefusedException("NO_SUCH_DEVICE",
+                    "no PCI device " + a + " on this host; `passthrough groups` lists the devices", null));
+            if (targets.contains(d)) {
+                throw new PlanRefusedException("DUPLICATE_DEVICE", "--device " + a.toShortString() + " is named twice; "
+                        + "name each device once", null);
+            }
+            targets.add(d);
+        }
+        PciDevice target = targets.get(0);
         // every parameter is judged on the line the NEXT boot gets (what the bootloader is configured to give), not on
         // the running /proc/cmdline: an earlier plan applied before this reboot, or a parameter typed once at GRUB's
         // prompt, makes the two differ
@@ -77,13 +92,37 @@ public final class Planner {
         List<KernelParametersChange> commandLine = new ArrayList<>();
         IommuRequirement requirement = iommu(target, configured, commandLine);
 
-        List<PciDevice> members = members(target);
-        List<PciDevice> reserved = new ArrayList<>(members.stream().filter(d -> !d.classCode().isPciBridge()).toList());
+        // each named device brings its whole group (and, with --with-siblings, its card's other groups); a device
+        // already brought by an earlier one is named twice in effect, and said so once
+        List<PciDevice> reserved = new ArrayList<>();
         List<Integer> groups = new ArrayList<>();
-        if (target.iommuGroup() != null && facts.iommuActive()) groups.add(target.iommuGroup());
-        List<CardFunction> card = wholeCard(target, reserved, groups, request.withSiblings());
+        List<CardFunction> card = new ArrayList<>();
+        Map<PciAddress, PciDevice> takenBy = new LinkedHashMap<>();
+        Set<PciAddress> named = targets.stream().map(PciDevice::address).collect(Collectors.toSet());
+        for (PciDevice t : targets) {
+            PciDevice earlier = takenBy.get(t.address());
+            if (earlier != null) {
+                throw new PlanRefusedException("SAME_GROUP", "--device " + t.address().toShortString() + " is in "
+                        + (t.iommuGroup() == null || !facts.iommuActive() ? "the same slot"
+                                : groups.indexOf(t.iommuGroup()) >= 0 && !java.util.Objects.equals(t.iommuGroup(),
+                                earlier.iommuGroup()) ? "IOMMU group " + t.iommuGroup() + ", which --with-siblings already takes with"
+                                : "IOMMU group " + t.iommuGroup() + ", as") + " --device " + earlier.address().toShortString()
+                        + ", whose whole group is reserved with it; name each group once (leave out --device "
+                        + t.address().toShortString() + ")", null);
+            }
+            List<PciDevice> mine = new ArrayList<>(members(t).stream().filter(d -> !d.classCode().isPciBridge()).toList());
+            if (t.iommuGroup() != null && facts.iommuActive() && !groups.contains(t.iommuGroup())) groups.add(t.iommuGroup());
+            for (CardFunction f : wholeCard(t, mine, groups, request.withSiblings(), named)) {
+                if (card.stream().noneMatch(c -> c.address().equals(f.address()))) card.add(f);
+            }
+            for (PciDevice d : mine) {
+                if (takenBy.putIfAbsent(d.address(), t) == null) reserved.add(d);
+            }
+            mine.sort((a, b) -> a.address().compareTo(b.address()));
+            safety(t, mine, request);
+        }
         reserved.sort((a, b) -> a.address().compareTo(b.address()));
-        safety(target, reserved, request);
+        usbControllers(reserved);
         boolean byAddress = identicalIdsElsewhere(reserved);
 
         Reservation reservation = new Reservation(reserved, byAddress);
@@ -173,7 +212,8 @@ public final class Planner {
         commands.addAll(loaderCommands);
         // the list parameters the bindings touched (their names come from the bindings, not from here)
         if (writer != null) runningLineDiffers(writer, configured, merged, merge(commandLine).listEdits(), requirement);
-        return new Plan(Plan.FORMAT, root.path().toString(), target.address().toString(), target.iommuGroup(), groups, card,
+        return new Plan(Plan.FORMAT, root.path().toString(), target.address().toString(),
+                targets.stream().map(t -> t.address().toString()).toList(), target.iommuGroup(), groups, card,
                 binding.id(),
                 byAddress, reserved.stream().map(Planner::reservedDevice).toList(), nextCommandLine,
                 List.copyOf(files.values()), commands, findings.stream().map(f -> new PlanFinding(f.severity().jsonName(),
@@ -244,11 +284,18 @@ public final class Planner {
      * aside) and nothing the host cannot lose; otherwise a finding says why, and how to take them.
      */
     private List<CardFunction> wholeCard(PciDevice target, List<PciDevice> reserved, List<Integer> groups,
-                                         boolean withSiblings) {
+                                         boolean withSiblings, Set<PciAddress> named) {
         List<CardFunction> card = new ArrayList<>();
         java.util.Map<Integer, String> refusedGroups = new java.util.HashMap<>();
         for (PciDevice f : facts.devices()) {
             if (!f.address().sameSlot(target.address())) continue;
+            if (!f.address().equals(target.address()) && named.contains(f.address())
+                    && reserved.stream().noneMatch(r -> r.address().equals(f.address()))) {
+                // a function of this card in another group, named with its own --device: its group comes with it
+                card.add(new CardFunction(f.address().toString(), describeName(f), f.iommuGroup(), true,
+                        "named with its own --device"));
+                continue;
+            }
             if (reserved.stream().anyMatch(r -> r.address().equals(f.address()))) {
                 card.add(new CardFunction(f.address().toString(), describeName(f), f.iommuGroup(), true,
                         f.address().equals(target.address()) ? "the device asked for" : !facts.iommuActive()
@@ -324,6 +371,25 @@ public final class Planner {
 
     private void safety(PciDevice target, List<PciDevice> reserved, PlanRequest request) throws PlanRefusedException {
         for (PciDevice d : reserved) {
+            if (!UsbTopology.isUsbController(d)) continue;
+            UsbController c = usb().behind(d.address()).orElse(null);
+            if (c == null || !c.holdsRootDisk()) continue;
+            List<String> disks = new ArrayList<>();
+            for (UsbDevice u : c.devices()) {
+                for (UsbDisk k : u.disks()) {
+                    if (k.rootFilesystem()) disks.add(k.name() + " (" + u.displayName() + " on port " + u.port() + ")");
+                }
+            }
+            String what = disks.isEmpty() ? "the root filesystem's disk" + (c.critical() == null ? "" : " (it "
+                    + c.critical() + ")") : "the root filesystem's disk, " + String.join(", ", disks);
+            throw new PlanRefusedException("USB_ROOT_DISK", (d.address().equals(target.address()) ? "--device "
+                    + d.address().toShortString() : "the group of " + target.address().toShortString() + " holds "
+                    + describe(d) + ", which") + " is the USB controller of " + what + "; reserving it would take / from the running "
+                    + "host. This is never done: leave it out, or plug the devices the VM should have into another "
+                    + "controller (`passthrough groups --usb` shows each controller and what hangs off it), or move the "
+                    + "root filesystem to a disk that is not on this controller", null);
+        }
+        for (PciDevice d : reserved) {
             String why = facts.criticalDevices().get(d.address());
             if (why != null) {
                 throw new PlanRefusedException("CRITICAL_DEVICE", "the group of " + target.address() + " holds "
@@ -351,6 +417,57 @@ public final class Planner {
             }
             findings.add(Finding.warning("BOOT_GPU", "reserving the console GPU " + list + ": the host will have no "
                     + "display after the boot loader", "keep an SSH session or a second GPU for the host"));
+        }
+    }
+
+    /** The host's USB topology, read once, and only when a plan takes a USB controller. */
+    private UsbTopology usb() {
+        if (usbTopology == null) {
+            usbTopology = UsbTopology.read(root, facts);
+            findings.addAll(usbTopology.problems());
+        }
+        return usbTopology;
+    }
+
+    /**
+     * What the reserved USB controllers take from the host: each device hanging off them now, and, loudly, the host's
+     * last keyboard. Nothing is said about a controller with nothing plugged in (a GPU's USB-C controller, usually).
+     */
+    private void usbControllers(List<PciDevice> reserved) {
+        List<PciAddress> taken = reserved.stream().filter(UsbTopology::isUsbController).map(PciDevice::address).toList();
+        if (taken.isEmpty()) return;
+        List<String> lostKeyboards = new ArrayList<>();
+        for (PciAddress a : taken) {
+            UsbController c = usb().behind(a).orElse(null);
+            if (c == null || c.devices().isEmpty()) continue;
+            List<String> what = new ArrayList<>();
+            for (UsbDevice u : c.devices()) {
+                List<String> kinds = new ArrayList<>();
+                if (u.hub()) kinds.add("hub");
+                if (u.keyboard()) kinds.add("keyboard");
+                if (u.mouse()) kinds.add("mouse");
+                for (UsbDisk k : u.disks()) kinds.add("disk " + k.name() + ": unmount it before the reboot");
+                what.add(u.displayName() + " on port " + u.port() + (kinds.isEmpty() ? "" : " (" + String.join("; ", kinds) + ")"));
+                if (u.keyboard()) lostKeyboards.add(u.displayName() + " on " + a.toShortString());
+            }
+            findings.add(Finding.warning("USB_DEVICES_TAKEN", "the USB controller " + a.toShortString() + " goes to the VM "
+                    + "with what hangs off it now, lost to the host from the next boot: " + String.join("; ", what),
+                    "plug what the host needs into a controller it keeps (`passthrough groups --usb`)"));
+        }
+        if (lostKeyboards.isEmpty()) return;
+        List<String> kept = usb().keyboardsKeptWithout(taken);
+        List<String> others = usb().controllers().stream().filter(c -> !taken.contains(c.address()))
+                .map(c -> c.address().toShortString()).toList();
+        if (kept.isEmpty()) {
+            findings.add(Finding.warning("ONLY_KEYBOARD", "the host loses its only keyboard: " + String.join("; ",
+                    lostKeyboards) + " hangs off a USB controller this plan reserves, so from the next boot (the "
+                    + "controller is reserved at boot, before any VM starts) nothing on the host can type",
+                    "before you reboot, make sure you can get back in: ssh from another machine (test the login now), or "
+                            + "plug another keyboard into a controller the host keeps" + (others.isEmpty() ? ""
+                            : " (" + String.join(", ", others) + ")") + "; from there `passthrough rollback` undoes this"));
+        } else {
+            findings.add(Finding.warning("KEYBOARD_TAKEN", String.join("; ", lostKeyboards) + " goes to the VM with its "
+                    + "USB controller; the host keeps " + String.join("; ", kept), ""));
         }
     }
 

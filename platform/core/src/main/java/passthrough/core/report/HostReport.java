@@ -16,10 +16,11 @@ import passthrough.core.host.HostFactsReader;
 import passthrough.core.host.HostNeeds;
 import passthrough.core.host.HostRoot;
 import passthrough.core.host.HostRootException;
+import passthrough.core.host.UsbTopology;
 
 /**
- * Captures exactly what {@link HostFactsReader} reads — the sysfs subset as files and links, proc files,
- * os-release, boot and module configuration — into a tar.gz that, unpacked, is a valid {@code --root}.
+ * Captures exactly what {@link HostFactsReader} and {@link UsbTopology} read — the sysfs subset as files and links,
+ * proc files, os-release, boot and module configuration, the USB controllers' trees — into a tar.gz that, unpacked, is a valid {@code --root}.
  * Users share it when asking for help; the project turns real machines into test fixtures with it.
  */
 public final class HostReport {
@@ -44,6 +45,8 @@ public final class HostReport {
         HostAccessLog log = new HostAccessLog();
         HostRoot root = HostRoot.open(rootDir, log);
         HostFacts facts = HostFactsReader.read(root, needs);
+        // the USB controllers' trees too, so `groups --usb` (and a plan taking a USB controller) reads the same on it
+        UsbTopology.read(root, facts);
 
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);

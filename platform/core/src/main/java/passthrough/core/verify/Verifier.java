@@ -118,6 +118,28 @@ public final class Verifier {
         return new VerifyReport(target.toString(), group.id(), wanted, out);
     }
 
+    /**
+     * Verifies several devices reserved by one plan ({@code plan --device A --device B}): each one's group (and with
+     * {@code withSiblings} its card's other groups) as {@link #verify(HostRoot, HostFacts, List, PciAddress, String,
+     * boolean)} does, in one report; a check common to all (the IOMMU, the command line) is said once.
+     */
+    public static VerifyReport verify(HostRoot root, HostFacts facts, List<HardwareProbe> probes, List<PciAddress> targets,
+                                      String driver, boolean withSiblings) {
+        if (targets.isEmpty()) throw new IllegalArgumentException("verify needs at least one device");
+        if (targets.size() == 1) return verify(root, facts, probes, targets.get(0), driver, withSiblings);
+        List<Finding> all = new ArrayList<>();
+        List<Integer> groups = new ArrayList<>();
+        VerifyReport first = null;
+        for (PciAddress t : targets) {
+            VerifyReport r = verify(root, facts, probes, t, driver, withSiblings);
+            if (first == null) first = r;
+            if (r.group() != null && !groups.contains(r.group())) groups.add(r.group());
+            for (Finding f : r.findings()) if (!all.contains(f)) all.add(f);
+        }
+        return new VerifyReport(first.target(), targets.stream().map(PciAddress::toString).toList(), first.group(), groups,
+                first.driver(), all);
+    }
+
     private static String chooseDriver(HostFacts facts, IommuGroup group, String driver) {
         if (!driver.equals("auto")) return driver;
         for (PciDevice d : facts.devicesOf(group)) {

@@ -44,6 +44,9 @@ class PlanFilesTest {
         "\"card\":[{\"address\":\"0000:65:00.1\",\"name\":\"Audio\",\"group\":35,\"reserved\":false}]",
         "\"card\":[null]",
         "\"iommuGroups\":[34,null]",
+        "\"targets\":[\"0000:05:00.0\",\"0000:65:00.0\"]",
+        "\"targets\":[\"0000:65:00.0\",null]",
+        "\"targets\":[]",
         "\"files\":[{\"path\":\"etc/x\",\"beforeDigest\":\"absent\",\"after\":\"x\",\"reason\":\"r\",\"plugin\":\"p\","
                 + "\"executable\":false,\"charset\":\"EBCDIC\"}]"})
     void aHandEditedCardGroupListOrCharsetIsRefusedNamingTheField(String field) throws IOException {
@@ -60,6 +63,17 @@ class PlanFilesTest {
         Path file = Files.writeString(tmp.resolve("plan.json"), plan(empty, empty));
         assertTrue(PlanFiles.read(file).changesNothing());
         assertTrue(List.of().isEmpty());
+    }
+
+    /** A plan saved before several --device could be named has no "targets": it reads as the one target. */
+    @org.junit.jupiter.api.Test
+    void aPlanWithoutTargetsReadsAsItsOneTarget() throws IOException {
+        Path file = Files.writeString(tmp.resolve("old.json"), plan("[]", "[]"));
+        org.junit.jupiter.api.Assertions.assertEquals(List.of("0000:65:00.0"), PlanFiles.read(file).targets());
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(34), PlanFiles.read(file).iommuGroups());
+        Path two = Files.writeString(tmp.resolve("two.json"), plan("[]", "[]").replace("\"iommuGroup\":34",
+                "\"targets\":[\"0000:65:00.0\",\"0000:05:00.0\"],\"iommuGroup\":34,\"iommuGroups\":[34,13]"));
+        org.junit.jupiter.api.Assertions.assertEquals(List.of("0000:65:00.0", "0000:05:00.0"), PlanFiles.read(two).targets());
     }
 
     /** `plan --json` wraps the plan in the CLI's envelope; that output is a plan file too, other unknown fields are not. */

@@ -176,6 +176,63 @@ class PlannerTest {
                 new PlanRequest(PciAddress.parse("01:00.0"), "auto", false, false))).code());
     }
 
+    final List<PciDevice> withUsbCard = new ArrayList<>(List.of(
+            dev("00:01.0", 0x8086, 0x1901, 0x060400, 1, false),
+            dev("01:00.0", 0x10de, 0x2184, 0x030000, 1, false),
+            dev("01:00.1", 0x10de, 0x1aeb, 0x040300, 1, false),
+            dev("00:1c.4", 0x8086, 0xa294, 0x060400, 13, false),
+            dev("05:00.0", 0x1b21, 0x2142, 0x0c0330, 13, false)));
+
+    @Test
+    void severalDevicesAreOnePlanWithEveryGroup() throws Exception {
+        Plan p = Planner.plan(root, host(withUsbCard, Map.of(), "quiet"), plugins(), new PlanRequest(List.of(
+                PciAddress.parse("01:00.0"), PciAddress.parse("05:00.0")), "auto", false, false, false));
+        assertEquals("0000:01:00.0", p.target());
+        assertEquals(List.of("0000:01:00.0", "0000:05:00.0"), p.targets());
+        assertEquals(1, p.iommuGroup());
+        assertEquals(List.of(1, 13), p.iommuGroups());
+        assertEquals(List.of("0000:01:00.0", "0000:01:00.1", "0000:05:00.0"), p.reserved().stream().map(ReservedDevice::address).toList(),
+                "both groups, bridges aside");
+        assertEquals(1, seen.size(), "one reservation for the binding, so one command line and one transaction");
+        assertEquals("quiet intel_iommu=on vfio-pci.ids=10de:2184,10de:1aeb,1b21:2142", p.kernelParameters());
+        assertEquals(1, p.files().size());
+        assertTrue(p.card().stream().anyMatch(c -> c.address().equals("0000:05:00.0") && c.reserved()), p.card().toString());
+        Path file = dir.resolve("plan.json");
+        Files.writeString(file, PlanFiles.toJson(p));
+        assertEquals(p, PlanFiles.read(file));
+    }
+
+    @Test
+    void eachDeviceIsHeldToTheSafetyRules() {
+        List<PciDevice> hosts = new ArrayList<>(withUsbCard);
+        hosts.add(dev("06:00.0", 0x8086, 0x15b8, 0x020000, 13, false)); // the USB card's group also holds a NIC
+        PlanRefusedException shared = assertThrows(PlanRefusedException.class, () -> Planner.plan(root,
+                host(hosts, Map.of(), "quiet"), plugins(), new PlanRequest(List.of(PciAddress.parse("01:00.0"),
+                        PciAddress.parse("05:00.0")), "auto", false, false, false)));
+        assertEquals("SHARED_GROUP", shared.code());
+        assertTrue(shared.getMessage().contains("IOMMU group of 0000:05:00.0"), shared.getMessage());
+        HostFacts critical = host(withUsbCard, Map.of(PciAddress.parse("05:00.0"), "carries the default network route (enx0)"), "quiet");
+        assertEquals("CRITICAL_DEVICE", assertThrows(PlanRefusedException.class, () -> Planner.plan(root, critical, plugins(),
+                new PlanRequest(List.of(PciAddress.parse("01:00.0"), PciAddress.parse("05:00.0")), "auto", true, true, false))).code());
+    }
+
+    @Test
+    void aDeviceNamedTwiceOrInAnotherDevicesGroupIsSaidOnce() {
+        HostFacts h = host(withUsbCard, Map.of(), "quiet");
+        PlanRefusedException twice = assertThrows(PlanRefusedException.class, () -> Planner.plan(root, h, plugins(),
+                new PlanRequest(List.of(PciAddress.parse("01:00.0"), PciAddress.parse("0000:01:00.0")), "auto", false, false, false)));
+        assertEquals("DUPLICATE_DEVICE", twice.code());
+        assertEquals("--device 01:00.0 is named twice; name each device once", twice.getMessage());
+        PlanRefusedException sameGroup = assertThrows(PlanRefusedException.class, () -> Planner.plan(root, h, plugins(),
+                new PlanRequest(List.of(PciAddress.parse("01:00.0"), PciAddress.parse("05:00.0"), PciAddress.parse("01:00.1")),
+                        "auto", false, false, false)));
+        assertEquals("SAME_GROUP", sameGroup.code());
+        assertTrue(sameGroup.getMessage().startsWith("--device 01:00.1 is in IOMMU group 1, as --device 01:00.0"),
+                sameGroup.getMessage());
+        assertTrue(sameGroup.getMessage().contains("leave out --device 01:00.1"), sameGroup.getMessage());
+        assertEquals(1, sameGroup.getMessage().split("01:00.0", -1).length - 1, "the other device is named once");
+    }
+
     @Test
     void planJsonRoundTrips() throws Exception {
         Plan p = Planner.plan(root, host(gpuGroup, Map.of(), "quiet"), plugins(), new PlanRequest(PciAddress.parse("01:00.0"), "auto", false, false));
