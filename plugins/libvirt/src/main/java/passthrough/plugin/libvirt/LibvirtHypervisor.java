@@ -37,9 +37,9 @@ import passthrough.api.VmSpec;
  *   <li>{@code firmwareAutoSelect}: {@code true} (default) lets libvirt choose OVMF from the QEMU firmware descriptors
  *       ({@code <os firmware='efi'>} with {@code <firmware><feature enabled='no' name='secure-boot'/>}), which needs
  *       libvirt 5.2 or newer (the feature list 7.2; older releases ignore it); {@code false} names the firmware the
- *       core chose ({@code <loader readonly='yes' type='pflash'>CODE</loader><nvram template='VARS'/>}). A profile
- *       for a libvirt older than 5.2 — Ubuntu 18.04's libvirt 4.0 — must set it to false: 4.0 rejects nothing and
- *       boots the domain with SeaBIOS instead of UEFI.</li>
+ *       core chose ({@code <loader readonly='yes' type='pflash'>CODE</loader><nvram template='VARS'/>}, libvirt
+ *       1.2.9+). A profile for a libvirt older than 5.2 — Ubuntu 18.04's libvirt 4.0 — must set it to false: such a
+ *       libvirt does not know {@code firmware='efi'}, and the domain would get no UEFI firmware at all.</li>
  * </ul>
  *
  * <p>define: a FileChange for the document, a {@code qemu-img create} per disk to create (kept by a rollback: the disk
