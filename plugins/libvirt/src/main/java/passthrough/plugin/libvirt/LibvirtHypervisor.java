@@ -145,8 +145,9 @@ public class LibvirtHypervisor implements Hypervisor {
         Optional<DomainConfig> existing = libvirtConfig(facts, name);
         boolean ours = definedByPassthrough(facts, name);
         String uuid = existing.flatMap(DomainConfig::uuid).orElse(nameUuid(name));
-        String header = "passthrough vm create: libvirt domain " + name + ", defined with virsh -c " + uri + " define /"
-                + path + " (libvirt keeps its own copy; edit with virsh edit " + name + ")";
+        // no name or URI in the comment: a name may hold "--", which no XML comment can
+        String header = "written by passthrough vm create and defined with virsh define; libvirt keeps its own copy "
+                + "(/etc/libvirt/qemu), which virsh edit changes";
         String document = DomainXml.render(vm, features, firmwareAutoSelect, uuid, header);
 
         List<Finding> findings = new ArrayList<>();

@@ -252,6 +252,17 @@ class LibvirtHypervisorTest {
     }
 
     @Test
+    void namesWithDashesMakeAWellFormedDocument() {
+        for (String name : List.of("a--b", "x-", "a.b_c")) {
+            VmSpec vm = new VmSpec(name, 1024, 1, VirtType.QEMU, Fixtures.DEBIAN_4M, List.of(), null,
+                    VmNetwork.of(VmNetwork.Kind.NONE), VmSpec.Graphics.NONE, List.of(), null, null);
+            String xml = libvirt.define(host(Map.of()), vm, List.of()).document();
+            assertTrue(xml.contains("<name>" + name + "</name>"), xml);
+            assertEquals(xml.indexOf("--"), xml.indexOf("<!--") + 2, "only the comment's own dashes: " + xml);
+        }
+    }
+
+    @Test
     void aCharacterXmlCannotCarryIsRefusedNamingTheField() {
         VmSpec vm = new VmSpec("x", 1024, 1, VirtType.QEMU, Fixtures.DEBIAN_4M, List.of(), null,
                 VmNetwork.of(VmNetwork.Kind.NONE), VmSpec.Graphics.NONE, List.of(), new DirectBoot("/k", null, "a\0b"), null);
