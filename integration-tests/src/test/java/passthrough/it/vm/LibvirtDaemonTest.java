@@ -184,6 +184,88 @@ class LibvirtDaemonTest {
         }
     }
 
+    /**
+     * The undo commands of the plugin's changes, run for real: a new domain's define is undone by its undefine; a
+     * redefinition (same name, more memory) replaces the domain because the document carries the existing uuid, and
+     * the rollback's rerun against the restored document brings the old one back; a document with another uuid is
+     * refused by libvirt (why the uuid is kept); remove's undefine is undone by defining the restored document. The
+     * plugin is configured with this test's URI (its {@code uri} setting); the document path in the define command is
+     * replaced by a temporary copy, the test writing nothing under /etc/passthrough.
+     */
+    @org.junit.jupiter.api.Test
+    void theUndoOfEachChangeWorksOnTheRealDaemon() throws Exception {
+        String name = "passthrough-it-undo-" + ProcessHandle.current().pid();
+        required(!Files.exists(Path.of("/etc/libvirt/qemu/" + name + ".xml")), "/etc/libvirt/qemu/" + name + ".xml exists");
+        passthrough.api.Hypervisor libvirt = new passthrough.plugin.libvirt.LibvirtHypervisor()
+                .withSettings(new passthrough.api.PluginSettings(Map.of("uri", uri)));
+        passthrough.api.HostFacts none = passthrough.api.HostFacts.builder().commands(Set.of("virsh")).build();
+        passthrough.api.VmDefinition first = libvirt.define(none, vm(name, 512), List.of());
+        passthrough.api.CommandChange define = (passthrough.api.CommandChange) first.changes().get(first.changes().size() - 1);
+        assertEquals(passthrough.api.CommandUndo.run("virsh", "-c", uri, "undefine", "--nvram", name), define.undo());
+        Path doc1 = Files.createTempFile("pt-doc1", ".xml");
+        Path doc2 = Files.createTempFile("pt-doc2", ".xml");
+        try {
+            Files.writeString(doc1, first.document());
+            assertEquals(0, run(withDocument(define.argv(), doc1)).exit);
+            assertEquals(0, run(((passthrough.api.CommandUndo.Run) define.undo()).argv()).exit, "undo of a new define");
+            assertEquals(1, virsh(uri, "dominfo", name).exit, "undefined by the undo");
+            assertEquals(0, run(withDocument(define.argv(), doc1)).exit);
+
+            // replace: the facts now show libvirt's config of the domain and passthrough's document
+            passthrough.api.HostFacts defined = passthrough.api.HostFacts.builder().commands(Set.of("virsh")).files(Map.of(
+                    "etc/libvirt/qemu/" + name + ".xml", Files.readString(Path.of("/etc/libvirt/qemu/" + name + ".xml")),
+                    "etc/passthrough/vms/" + name + ".xml", first.document())).build();
+            passthrough.api.VmDefinition second = libvirt.define(defined, vm(name, 768), List.of());
+            passthrough.api.CommandChange redefine = (passthrough.api.CommandChange) second.changes().get(second.changes().size() - 1);
+            assertEquals(passthrough.api.CommandUndo.rerun(), redefine.undo());
+            Files.writeString(doc2, second.document());
+            assertEquals(0, run(withDocument(redefine.argv(), doc2)).exit);
+            assertTrue(virsh(uri, "dumpxml", name).output.contains("<memory unit='KiB'>786432</memory>"));
+            // rollback: the restored first document, the same command again
+            assertEquals(0, run(withDocument(redefine.argv(), doc1)).exit);
+            assertTrue(virsh(uri, "dumpxml", name).output.contains("<memory unit='KiB'>524288</memory>"));
+
+            // without the existing uuid libvirt refuses the redefinition
+            Files.writeString(doc2, second.document().replaceFirst("<uuid>[^<]*</uuid>", "<uuid>" + UUID.randomUUID() + "</uuid>"));
+            Result other = run(withDocument(redefine.argv(), doc2));
+            assertTrue(other.exit != 0 && other.output.contains("already exists"), other.output);
+
+            // remove, and its undo
+            List<passthrough.api.Change> remove = libvirt.remove(defined, name);
+            passthrough.api.CommandChange undefine = (passthrough.api.CommandChange) remove.get(1);
+            assertEquals(0, run(undefine.argv()).exit);
+            assertEquals(1, virsh(uri, "dominfo", name).exit);
+            assertEquals(0, run(withDocument(((passthrough.api.CommandUndo.Run) undefine.undo()).argv(), doc1)).exit);
+            assertEquals(0, virsh(uri, "dominfo", name).exit, "defined again by remove's undo");
+        } finally {
+            virsh(uri, "undefine", "--nvram", name);
+            Files.deleteIfExists(doc1);
+            Files.deleteIfExists(doc2);
+        }
+    }
+
+    private static passthrough.api.VmSpec vm(String name, long mib) {
+        return new passthrough.api.VmSpec(name, mib, 1, passthrough.api.VirtType.QEMU, new passthrough.api.Firmware(
+                "/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd", "raw", false, null), List.of(), null,
+                passthrough.api.VmNetwork.of(passthrough.api.VmNetwork.Kind.NONE), passthrough.api.VmSpec.Graphics.NONE,
+                List.of(new passthrough.api.GuestSlot(1, List.of(new passthrough.api.PassedFunction(
+                        passthrough.api.PciAddress.parse("0000:00:04.0"), 0)))), null, null);
+    }
+
+    /** The argv with its /etc/passthrough/vms/NAME.xml replaced by {@code document}. */
+    private static List<String> withDocument(List<String> argv, Path document) {
+        assertTrue(argv.get(argv.size() - 1).startsWith("/etc/passthrough/vms/"), argv.toString());
+        List<String> out = new ArrayList<>(argv.subList(0, argv.size() - 1));
+        out.add(document.toString());
+        return out;
+    }
+
+    private static Result run(List<String> argv) throws IOException, InterruptedException {
+        assertEquals("virsh", argv.get(0), argv.toString());
+        assertEquals(List.of("-c", uri), argv.subList(1, 3), "the plugin's uri setting: " + argv);
+        return virsh(uri, argv.subList(3, argv.size()).toArray(String[]::new));
+    }
+
     /** Root ports (index, chassis, pcie.0 slot) and hostdevs (driver, host address, guest address), in document order. */
     static List<String> passthroughDevices(String xml) throws Exception {
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
