@@ -335,6 +335,7 @@ public final class VmPlanner {
         }
         siblings(cards, groups);
         reserved(cards, groups);
+        usbKeyboards(cards);
         List<GuestSlot> slots = new ArrayList<>();
         int port = 1;
         for (Map<Integer, PciDevice> card : cards.values()) {
@@ -352,6 +353,30 @@ public final class VmPlanner {
                 + ": every function of group" + (groups.size() > 1 ? "s " : " ") + groups.stream().map(String::valueOf)
                 .collect(Collectors.joining(", ")) + ", bridges excluded, each keeping its function number"));
         return slots;
+    }
+
+    /** The host's last keyboard going to the VM with a USB controller is said loudly, with the way back. */
+    private void usbKeyboards(Map<String, Map<Integer, PciDevice>> cards) {
+        List<PciAddress> taken = new ArrayList<>();
+        cards.values().forEach(c -> c.values().stream().filter(passthrough.core.host.UsbTopology::isUsbController)
+                .forEach(d -> taken.add(d.address())));
+        if (taken.isEmpty()) return;
+        passthrough.core.host.UsbTopology usb = passthrough.core.host.UsbTopology.read(root, facts);
+        findings.addAll(usb.problems());
+        List<String> lost = new ArrayList<>();
+        for (PciAddress a : taken) {
+            usb.behind(a).ifPresent(c -> c.keyboards().forEach(k -> lost.add(k.displayName() + " on " + a.toShortString())));
+        }
+        if (lost.isEmpty()) return;
+        List<String> kept = usb.keyboardsKeptWithout(taken);
+        if (kept.isEmpty()) {
+            findings.add(Finding.warning("ONLY_KEYBOARD", "the host loses its only keyboard while the VM runs: " + String.join("; ", lost)
+                    + " hangs off a USB controller the VM takes", "make sure you can get back in before you start it: ssh "
+                    + "from another machine, or another keyboard on a controller the host keeps (`passthrough groups --usb`)"));
+        } else {
+            findings.add(Finding.warning("KEYBOARD_TAKEN", String.join("; ", lost) + " goes to the VM with its USB controller; "
+                    + "the host keeps " + String.join("; ", kept), null));
+        }
     }
 
     private static String slotOf(PciAddress a) {
