@@ -127,6 +127,12 @@ final class Restorer {
         }
         for (int i = m.commands().size() - 1; i >= 0; i--) {
             JournaledCommand c = m.commands().get(i);
+            if (c.status() == JournaledCommand.Status.SKIPPED && UndoStep.RUN.equals(c.undo().kind())) {
+                // apply left it to the user (--no-commands): whoever ran it runs the inverse too; say which
+                todo.add(new JournaledCommand(c.undo().argv(), c.timeoutSeconds(), JournaledCommand.Status.SKIPPED, null,
+                        List.of("apply only listed `" + String.join(" ", c.argv()) + "`; if you ran it, run this"), UndoStep.rerun()));
+                continue;
+            }
             boolean mayHaveChanged = c.status() == JournaledCommand.Status.OK || c.status() == JournaledCommand.Status.RUNNING;
             if (!mayHaveChanged) continue;
             if (UndoStep.RUN.equals(c.undo().kind())) {
@@ -139,7 +145,7 @@ final class Restorer {
         }
         List<JournaledCommand> out = new ArrayList<>();
         for (JournaledCommand entry : todo) {
-            if (entry.status() == JournaledCommand.Status.KEPT) {
+            if (entry.status() == JournaledCommand.Status.KEPT || entry.status() == JournaledCommand.Status.SKIPPED) {
                 out.add(entry);
                 continue;
             }

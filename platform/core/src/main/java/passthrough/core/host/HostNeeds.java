@@ -16,7 +16,7 @@ import java.util.Set;
 public record HostNeeds(List<String> files, List<String> commands) {
     /** What the core itself reads: the kernel's module configuration and the tools its own checks name. */
     public static final HostNeeds CORE = new HostNeeds(List.of("etc/modprobe.d/*.conf", "proc/mounts"),
-            List.of("depmod", "modprobe", "lspci", "virsh", "virt-xml-validate", "qemu-system-x86_64"));
+            List.of("depmod", "modprobe", "lspci", "virsh", "virt-xml-validate", "qemu-system-x86_64", "qemu-img"));
 
     public HostNeeds {
         files = List.copyOf(new LinkedHashSet<>(files));

@@ -533,6 +533,10 @@ public final class VmPlanner {
             throw new PlanRefusedException("DISK_DIRECTORY_MISSING", "--disk " + d.path() + ": the directory /" + parent
                     + " does not exist; create it or choose another place", null);
         }
+        if (!facts.hasCommand("qemu-img")) {
+            throw new PlanRefusedException("QEMU_IMG_MISSING", "--disk " + d.path() + " is to be created, but qemu-img is not "
+                    + "installed; install it (Debian/Ubuntu: qemu-utils; Fedora, Arch: qemu-img) or give an existing disk", null);
+        }
         commands.add(new CommandChange(List.of("qemu-img", "create", "-f", format, d.path(), String.valueOf(d.sizeBytes())),
                 "create the VM's " + format + " disk of " + human(d.sizeBytes()),
                 passthrough.api.CommandUndo.keep("the disk " + d.path() + " may hold the guest's data by then; delete it "

@@ -97,7 +97,7 @@ class VmPlannerTest {
         for (PciDevice d : devices) if (d.iommuGroup() != null) byGroup.computeIfAbsent(d.iommuGroup(), k -> new ArrayList<>()).add(d.address());
         return HostFacts.builder().devices(devices)
                 .groups(byGroup.entrySet().stream().map(e -> new IommuGroup(e.getKey(), e.getValue())).toList())
-                .cpu(new CpuInfo(CpuVendor.INTEL, "cpu", true, true)).criticalDevices(critical)
+                .cpu(new CpuInfo(CpuVendor.INTEL, "cpu", true, true)).criticalDevices(critical).commands(Set.of("qemu-img"))
                 .machine(new MachineResources(memMiB, cpus, Map.of())).build();
     }
 
@@ -309,6 +309,11 @@ class VmPlannerTest {
         assertEquals(List.of("qemu-img", "create", "-f", "qcow2", "/var/lib/libvirt/images/vm.qcow2", String.valueOf(64L << 30)),
                 p.commands().get(0).argv());
         assertEquals(UndoStep.KEEP, p.commands().get(0).undo().kind());
+        HostFacts noQemuImg = HostFacts.builder().devices(f.devices()).groups(f.groups()).cpu(f.cpu())
+                .machine(f.machine()).build();
+        PlanRefusedException missingTool = refused(noQemuImg, plugins(), sized);
+        assertEquals("QEMU_IMG_MISSING", missingTool.code());
+        assertTrue(missingTool.getMessage().contains("qemu-utils"), missingTool.getMessage());
         VmRequest nodir = new VmRequest("vm", List.of(PciAddress.parse("41:00.0")), List.of(), null, null, null,
                 List.of(VmOptionParser.disk("/srv/vms/vm.qcow2,size=64G")), null, null, List.of(), List.of(), null, null, null, null,
                 false, false, false);

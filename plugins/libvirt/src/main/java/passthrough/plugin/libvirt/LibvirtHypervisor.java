@@ -42,8 +42,8 @@ import passthrough.api.VmSpec;
  *       libvirt does not know {@code firmware='efi'}, and the domain would get no UEFI firmware at all.</li>
  * </ul>
  *
- * <p>define: a FileChange for the document, a {@code qemu-img create} per disk to create (kept by a rollback: the disk
- * may hold the guest's data by then), then {@code virsh define}, undone by {@code virsh undefine --nvram NAME} for a
+ * <p>define: a FileChange for the document (a disk to create is the core's {@code qemu-img create}, before it), then
+ * {@code virsh define}, undone by {@code virsh undefine --nvram NAME} for a
  * new domain and by defining the restored document again when it replaces one passthrough defined before. A domain of
  * that name that passthrough did not define is refused: a rollback could not bring it back. remove: delete the
  * document and {@code virsh undefine --nvram NAME}, undone by {@code virsh define} of the restored document.
@@ -84,7 +84,7 @@ public class LibvirtHypervisor implements Hypervisor {
 
     @Override
     public List<String> hostCommands() {
-        return List.of("virsh", "qemu-img");
+        return List.of("virsh");
     }
 
     @Override
@@ -160,19 +160,7 @@ public class LibvirtHypervisor implements Hypervisor {
             return new VmDefinition(path, document, List.of(), findings);
         }
         changes.add(new FileChange(path, document, "the definition of the libvirt domain " + name));
-        for (VmDisk disk : vm.disks()) {
-            if (disk.createBytes() == null) continue;
-            if (!facts.hasCommand("qemu-img")) {
-                findings.add(Finding.error("QEMU_IMG_MISSING", "the disk " + disk.path() + " is to be created, but "
-                        + "qemu-img is not installed", "install it (Debian/Ubuntu: qemu-utils; Fedora: qemu-img; Arch: "
-                        + "qemu-img), or give an existing disk"));
-                continue;
-            }
-            changes.add(new CommandChange(List.of("qemu-img", "create", "-f", disk.format(), disk.path(),
-                    Long.toString(disk.createBytes())), "create the disk " + disk.path() + " (" + disk.format() + ", "
-                    + disk.createBytes() + " bytes)", CommandUndo.keep("the disk " + disk.path()
-                    + " may hold the guest's data; delete it yourself when it does not")));
-        }
+        // a disk to create (VmDisk.createBytes) is created by the core's qemu-img command before this define
         // replacing a domain passthrough defined: the restored document redefines the old one; else undefine
         CommandUndo undo = existing.isPresent()
                 ? CommandUndo.rerun()
