@@ -19,9 +19,9 @@ import passthrough.api.Reservation;
 import passthrough.api.VmSpec;
 
 /**
- * Warnings that cost nothing, about the card rather than the VM; never a feature. The same three checks run for
+ * Warnings that cost nothing, about the card rather than the VM; never a feature. The checks run for
  * {@code vm create} ({@link #features}, over the VM's functions) and for {@code plan} ({@link #advise}, over the
- * reserved devices), so each command shows them once:
+ * reserved devices), so each command shows each warning once:
  * <ul>
  *   <li><b>{@value #RESET_BUG}</b>: an AMD GPU of a family that does not come back from a reset (the "AMD reset bug"):
  *       the second start of the VM hangs the guest or the host. Device ids from gnif/vendor-reset's table
@@ -38,9 +38,11 @@ import passthrough.api.VmSpec;
  *       does not offer the capability to the guest), which its firmware may fail to place; the way out is to turn
  *       Resizable BAR off in the host's firmware setup, or to keep the large-bar quirk on, which sizes the guest's
  *       window for it.</li>
- *   <li><b>{@value #AUDIO_ELSEWHERE}</b>: the HD audio function of a passed GPU's card (same slot, class 0403) is in
- *       another IOMMU group, so it does not come along with the GPU's group. For {@code plan}, {@code --with-siblings}
- *       reserves that group too; for {@code vm create}, another {@code --device} gives it to the VM.</li>
+ *   <li><b>{@value #AUDIO_ELSEWHERE}</b> ({@code vm create} only): the HD audio function of a passed GPU's card (same
+ *       slot, class 0403) is in another IOMMU group and not in the VM, so the guest gets the GPU without its sound;
+ *       another {@code --device} gives it to the VM, and {@code plan --with-siblings} is what reserves that group on
+ *       the host. {@code advise} leaves this one out: {@code plan} itself already warns about a sibling function in
+ *       another group and names {@code --with-siblings}, and the same warning twice would only confuse.</li>
  * </ul>
  */
 @Extension
@@ -108,17 +110,15 @@ public class CardWarningsQuirk implements GuestQuirk {
                             + "for it"));
                 }
             }
-            if (d.classCode().isDisplay()) {
+            if (d.classCode().isDisplay() && !forPlan) {
                 for (PciDevice audio : facts.devices()) {
                     if (!audio.address().sameSlot(d.address()) || audio.classCode().value() >> 8 != 0x0403) continue;
                     if (Objects.equals(audio.iommuGroup(), d.iommuGroup()) || taken.contains(audio.address())) continue;
                     out.add(Finding.warning(AUDIO_ELSEWHERE, "the audio function " + audio.address() + " of the card "
                             + "of " + name(d) + " is in IOMMU group " + group(audio) + ", not in the GPU's group "
                             + group(d) + ", so it does not come along with the GPU",
-                            forPlan ? "add --with-siblings to plan to reserve group " + group(audio) + " too, so the "
-                                    + "whole card is the guest's (HDMI/DisplayPort sound)"
-                                    : "add --device " + audio.address().toShortString() + " to give the VM the card's "
-                                    + "sound too (plan --with-siblings reserves its group on the host)"));
+                            "add --device " + audio.address().toShortString() + " to give the VM the card's sound "
+                                    + "too (plan --with-siblings reserves its group on the host)"));
                 }
             }
         }
