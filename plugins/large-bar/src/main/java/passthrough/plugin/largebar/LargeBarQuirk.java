@@ -78,16 +78,16 @@ public class LargeBarQuirk implements GuestQuirk {
         long need = MmioWindow.packed(cards, 0);
         long window = MmioWindow.window(cards);
         String sum = String.join(" + ", terms) + " (64-bit) = " + MmioWindow.human(need)
-                + " with each BAR at its natural alignment";
+                + ", each BAR at its natural alignment";
         if (window < 0) {
             findings.add(Finding.error("LARGE_BAR_WINDOW_TOO_LARGE", "the 64-bit BARs need " + sum + ", more than "
                     + "the largest 64-bit PCI window OVMF accepts (" + MmioWindow.human(MmioWindow.MAX_WINDOW) + ")",
                     "give the VM fewer of these cards"));
             return new QuirkResult(List.of(), "", findings);
         }
-        String why = "BARs: " + sum + ", which is not less than OVMF's classic 64-bit PCI window of 32 GiB (the "
-                + "window of OVMF builds before edk2-stable202211, and of newer ones when the guest's address width "
-                + "is not trusted; the VM's own devices need room in it too) → window " + MmioWindow.human(window)
+        String why = "BARs: " + sum + ", ≥ 32 GiB, OVMF's classic 64-bit PCI window (the window of OVMF builds "
+                + "before edk2-stable202211, and of newer ones when the guest's address width is not trusted; the VM's "
+                + "own devices need room in it too) → window " + MmioWindow.human(window)
                 + " (opt/ovmf/X-PciMmio64Mb=" + window / MmioWindow.MIB + "): the smallest power of two that holds the "
                 + "BARs with OVMF's hot-plug padding of " + MmioWindow.human(window / 256) + " (window/256) on each of "
                 + "up to " + MmioWindow.ROOT_PORTS + " root ports, " + MmioWindow.human(MmioWindow.paddedNeed(cards, window))
