@@ -56,7 +56,9 @@ class ArchitectureRulesTest {
                 "passthrough.plugin.grublfs", "passthrough.plugin.kernelcmdline", "passthrough.plugin.systemdbootentries",
                 "passthrough.plugin.vfiopci", "passthrough.plugin.pcistub", "passthrough.plugin.initramfstools",
                 "passthrough.plugin.lfssysconfig", "passthrough.plugin.dracut", "passthrough.plugin.mkinitcpio",
-                "passthrough.plugin.grubby", "passthrough.plugin.kernelstub", "passthrough.plugin.rpmostree", "passthrough.plugin.libvirt")) {
+                "passthrough.plugin.grubby", "passthrough.plugin.kernelstub", "passthrough.plugin.rpmostree", "passthrough.plugin.libvirt",
+                "passthrough.plugin.nvidia", "passthrough.plugin.spicemouse", "passthrough.plugin.largebar",
+                "passthrough.plugin.cardwarnings")) {
             int n = classes.containPackage(pkg) ? classes.getPackage(pkg).getClassesInPackageTree().size() : 0;
             perModule.put(pkg, n);
         }

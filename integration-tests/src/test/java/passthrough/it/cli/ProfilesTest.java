@@ -68,6 +68,7 @@ class ProfilesTest {
         "intel-iommu-off, debian-12, 01:00.0, grub-debian, initramfs-tools",
         "amd-split-card, ubuntu-22.04, 05:00.0, grub-debian, initramfs-tools",
         "intel-vmd-laptop, debian-12, 01:00.0, grub-debian, initramfs-tools",
+        "seed2-p10-lfs-12.2, lfs-12.2, 05:00.0, grub-lfs, lfs-sysconfig",
     })
     void everySampleHostNamesItsProfile(String host, String profile, String gpu, String writer, String loader) {
         String root = Cli.sample(host).toString();
