@@ -145,7 +145,12 @@ public final class Planner {
         }
         refuseOnErrors(binding.id(), bound);
         findings.addAll(bound.findings());
-        findings.addAll(QuirkAdvice.about(plugins.quirks(), facts, reservation));
+        if (!plugins.quirks().isEmpty()) {
+            // the quirks' advice may need BAR sizes (a Resizable BAR enlarged on the host): read for them only
+            passthrough.core.host.MachineResourcesReader.Read machine = passthrough.core.host.MachineResourcesReader.read(root, facts);
+            findings.addAll(machine.problems());
+            findings.addAll(QuirkAdvice.about(plugins.quirks(), machine.facts(), reservation));
+        }
 
         Map<String, PlannedFile> files = new LinkedHashMap<>();
         List<PlannedCommand> commands = new ArrayList<>();
