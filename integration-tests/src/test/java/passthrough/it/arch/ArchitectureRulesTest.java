@@ -55,7 +55,8 @@ class ArchitectureRulesTest {
                 "passthrough.plugin.intelvtd", "passthrough.plugin.amdvi", "passthrough.plugin.grubdebian",
                 "passthrough.plugin.grublfs", "passthrough.plugin.kernelcmdline", "passthrough.plugin.systemdbootentries",
                 "passthrough.plugin.vfiopci", "passthrough.plugin.pcistub", "passthrough.plugin.initramfstools",
-                "passthrough.plugin.lfssysconfig", "passthrough.plugin.dracut", "passthrough.plugin.mkinitcpio")) {
+                "passthrough.plugin.lfssysconfig", "passthrough.plugin.dracut", "passthrough.plugin.mkinitcpio",
+                "passthrough.plugin.qemu")) {
             int n = classes.containPackage(pkg) ? classes.getPackage(pkg).getClassesInPackageTree().size() : 0;
             perModule.put(pkg, n);
         }
