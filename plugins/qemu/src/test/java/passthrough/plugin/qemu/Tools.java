@@ -30,6 +30,14 @@ final class Tools {
         Assumptions.assumeTrue(found, message + "; skipped outside CI");
     }
 
+    /** A file a package installs: as {@link #require}, skipped outside CI when missing, failed in CI. */
+    static void requireFile(Path file, String debianPackage) {
+        boolean found = Files.isRegularFile(file);
+        String message = file + " is missing (Debian package " + debianPackage + ")";
+        if ("1".equals(System.getenv("PASSTHROUGH_CI"))) assertTrue(found, message);
+        Assumptions.assumeTrue(found, message + "; skipped outside CI");
+    }
+
     record Result(int exit, String out) {
     }
 
