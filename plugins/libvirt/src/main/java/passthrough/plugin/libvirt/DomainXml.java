@@ -82,7 +82,7 @@ final class DomainXml {
             x.close("kvm");
         }
         if (f.kvmIoapic) x.empty("ioapic", "driver", "kvm");
-        if (vm.firmware().secureBoot()) x.empty("smm", "state", "on");
+        if (vm.uefi() && vm.firmware().secureBoot()) x.empty("smm", "state", "on");
         x.close("features");
         String cpuMode = switch (vm.virtType()) {
             case KVM -> "host-passthrough";
@@ -113,14 +113,19 @@ final class DomainXml {
     }
 
     private static void os(Xml x, VmSpec vm, boolean autoSelect) {
-        if (autoSelect) x.open("os", "firmware", "efi");
-        else x.open("os");
-        x.text("type", "hvm", "arch", "x86_64", "machine", "q35");
-        if (autoSelect) {
+        if (!vm.uefi()) {
+            // QEMU's default BIOS (SeaBIOS): no firmware element at all
+            x.open("os");
+            x.text("type", "hvm", "arch", "x86_64", "machine", "q35");
+        } else if (autoSelect) {
+            x.open("os", "firmware", "efi");
+            x.text("type", "hvm", "arch", "x86_64", "machine", "q35");
             x.open("firmware");
             x.empty("feature", "enabled", vm.firmware().secureBoot() ? "yes" : "no", "name", "secure-boot");
             x.close("firmware");
         } else {
+            x.open("os");
+            x.text("type", "hvm", "arch", "x86_64", "machine", "q35");
             List<String> loader = new ArrayList<>(List.of("readonly", "yes", "secure", vm.firmware().secureBoot() ? "yes" : "no",
                     "type", "pflash"));
             if (!"raw".equals(vm.firmware().format())) loader.addAll(List.of("format", vm.firmware().format()));

@@ -169,7 +169,7 @@ public class LibvirtHypervisor implements Hypervisor {
                 existing.isPresent() ? "replace the libvirt domain " + name + " with this definition"
                         : "define the libvirt domain " + name, undo));
 
-        findings.add(Finding.info("LIBVIRT_FIRMWARE", firmwareAutoSelect
+        findings.add(Finding.info("LIBVIRT_FIRMWARE", !vm.uefi() ? "QEMU's default BIOS (SeaBIOS)" : firmwareAutoSelect
                 ? "UEFI: libvirt chooses OVMF from the QEMU firmware descriptors (/usr/share/qemu/firmware), Secure Boot "
                         + (vm.firmware().secureBoot() ? "on" : "off") + "; the VM's variables go to "
                         + "/var/lib/libvirt/qemu/nvram/" + name + "_VARS.fd"
