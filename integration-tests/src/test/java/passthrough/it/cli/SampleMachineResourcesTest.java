@@ -160,4 +160,32 @@ class SampleMachineResourcesTest {
                 .withMachine(new MachineResources(32768, 4, new HashMap<>(bars(sharedRoot))));
         assertEquals(List.of(), new CardWarningsQuirk().features(shared, vmWith(PciAddress.parse("04:00.0"))).findings());
     }
+
+    /** Everything a host file shows, by path: file bytes as text, link targets as "-> target". */
+    static Map<String, String> tree(Path root) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.toList()) {
+                String rel = root.relativize(p).toString();
+                if (Files.isSymbolicLink(p)) out.put(rel, "-> " + Files.readSymbolicLink(p));
+                else if (Files.isRegularFile(p)) out.put(rel, new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1));
+            }
+        }
+        return out;
+    }
+
+    /** The P10 sample is made from seed 2 with copyAs: a field copyAs forgets (one added later) would show here. */
+    @Test
+    void copyAsCopiesEverythingTheWriterWrites(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path original = passthrough.fixtures.HostWriter.write(SampleHosts.seed2Lfs122(), tmp.resolve("a"));
+        Path copy = passthrough.fixtures.HostWriter.write(SampleHosts.seed2Lfs122().copyAs("other-name"), tmp.resolve("b"));
+        Map<String, String> a = tree(original);
+        Map<String, String> b = tree(copy);
+        // the pci.ids subset's header names its host: the one place the name shows
+        b.computeIfPresent("usr/share/misc/pci.ids", (k, v) -> v.replace("other-name", SampleHosts.SEED2));
+        Set<String> differ = new TreeSet<>(a.keySet());
+        differ.addAll(b.keySet());
+        differ.removeIf(k -> java.util.Objects.equals(a.get(k), b.get(k)));
+        assertEquals(Set.of(), differ, "files that differ between seed2 and its copy");
+    }
 }
