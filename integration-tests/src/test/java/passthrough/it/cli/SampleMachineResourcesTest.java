@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import passthrough.api.Finding;
 import passthrough.api.Firmware;
 import passthrough.api.GuestSlot;
 import passthrough.api.HostFacts;
@@ -35,10 +36,13 @@ import passthrough.api.VirtType;
 import passthrough.api.VmFeature;
 import passthrough.api.VmNetwork;
 import passthrough.api.VmSpec;
+import passthrough.core.host.HostFactsReader;
+import passthrough.core.host.HostRoot;
 import passthrough.core.host.MemInfoParser;
 import passthrough.core.host.PciResourceParser;
 import passthrough.fixtures.SampleHost;
 import passthrough.fixtures.SampleHosts;
+import passthrough.plugin.cardwarnings.CardWarningsQuirk;
 import passthrough.plugin.largebar.LargeBarQuirk;
 
 /**
@@ -140,5 +144,48 @@ class SampleMachineResourcesTest {
         assertEquals(List.of(new VmFeature.HostPhysBits(), new VmFeature.PciMmio64Window(65536)), p10.features());
         assertTrue(p10.why().startsWith("BARs: 0000:05:00.0 BAR1 32 GiB + 0000:05:00.0 BAR3 32 MiB (64-bit) = 32800 MiB"),
                 p10.why());
+    }
+
+    @Test
+    void theSplitCardsSmartAccessMemoryBarIsWarnedAboutAndTheSharedGroupsDefaultSizeIsNot() throws Exception {
+        Path split = Cli.sample(SampleHosts.AMD_SPLIT_CARD);
+        HostFacts facts = HostFactsReader.read(HostRoot.ofTree(split))
+                .withMachine(new MachineResources(32768, 4, new HashMap<>(bars(split))));
+        List<Finding> f = new CardWarningsQuirk().features(facts, vmWith(PciAddress.parse("05:00.0"))).findings();
+        assertEquals(List.of("CARD_REBAR_ENLARGED", "CARD_AUDIO_IN_OTHER_GROUP"), f.stream().map(Finding::code).toList(),
+                "the VM has the GPU without its audio (group 16): " + f);
+        assertTrue(f.get(0).message().contains("BAR0 is 16 GiB"), f.get(0).message());
+        Path sharedRoot = Cli.sample(SampleHosts.AMD_SHARED);
+        HostFacts shared = HostFactsReader.read(HostRoot.ofTree(sharedRoot))
+                .withMachine(new MachineResources(32768, 4, new HashMap<>(bars(sharedRoot))));
+        assertEquals(List.of(), new CardWarningsQuirk().features(shared, vmWith(PciAddress.parse("04:00.0"))).findings());
+    }
+
+    /** Everything a host file shows, by path: file bytes as text, link targets as "-> target". */
+    static Map<String, String> tree(Path root) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.toList()) {
+                String rel = root.relativize(p).toString();
+                if (Files.isSymbolicLink(p)) out.put(rel, "-> " + Files.readSymbolicLink(p));
+                else if (Files.isRegularFile(p)) out.put(rel, new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1));
+            }
+        }
+        return out;
+    }
+
+    /** The P10 sample is made from seed 2 with copyAs: a field copyAs forgets (one added later) would show here. */
+    @Test
+    void copyAsCopiesEverythingTheWriterWrites(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path original = passthrough.fixtures.HostWriter.write(SampleHosts.seed2Lfs122(), tmp.resolve("a"));
+        Path copy = passthrough.fixtures.HostWriter.write(SampleHosts.seed2Lfs122().copyAs("other-name"), tmp.resolve("b"));
+        Map<String, String> a = tree(original);
+        Map<String, String> b = tree(copy);
+        // the pci.ids subset's header names its host: the one place the name shows
+        b.computeIfPresent("usr/share/misc/pci.ids", (k, v) -> v.replace("other-name", SampleHosts.SEED2));
+        Set<String> differ = new TreeSet<>(a.keySet());
+        differ.addAll(b.keySet());
+        differ.removeIf(k -> java.util.Objects.equals(a.get(k), b.get(k)));
+        assertEquals(Set.of(), differ, "files that differ between seed2 and its copy");
     }
 }

@@ -19,11 +19,12 @@ import passthrough.api.VmSpec;
  * (class 03xx: VGA, or the 3D controller a Tesla is):
  * <ul>
  *   <li>{@link VmFeature.HideKvm} and {@link VmFeature.HypervVendorId}: NVIDIA's Windows drivers before R465 look for
- *       a hypervisor signature and stop the card with "error 43" when they find KVM's. From R465 on NVIDIA supports
- *       passthrough of GeForce cards to a Windows VM and no longer needs the hiding ("GeForce GPU Passthrough for
- *       Windows Virtual Machine (Beta)", NVIDIA support answer 5173, April 2021: "supported on R465 or higher
- *       drivers"). The features are kept because a guest may well run an older driver (seed 1 installs whatever the
- *       guest's installer brings), and they cost a newer driver nothing.</li>
+ *       a hypervisor signature and stop the card with "error 43" when they find KVM's. With the R465 drivers (March
+ *       2021) NVIDIA added beta support for passing GeForce cards (Kepler and newer) to a Windows VM, so from R465 on
+ *       the hiding is no longer needed: NVIDIA's FAQ "GeForce GPU Passthrough for Windows Virtual Machine (Beta)",
+ *       support answer 5173, as reported at the time by TechPowerUp and linuxiac ("you'll need to ensure that you have
+ *       the R465 driver installed"). The features are kept because a guest may well run an older driver (seed 1
+ *       installs whatever the guest's installer brings), and they cost a newer driver nothing.</li>
  *   <li>{@link VmFeature.KvmIoapic}: the VM is always q35 ({@link VmSpec}), whose default since QEMU 4.0 is the split
  *       irqchip (I/O APIC emulated in QEMU), with which NVIDIA's drivers lose interrupts; KVM's in-kernel I/O APIC
  *       avoids it.</li>
