@@ -158,4 +158,60 @@ class VmCreateCommandTest {
         }
         assertFalse(Files.exists(root.resolve("etc/passthrough/vms")));
     }
+
+    /** Seed 2's LFS host with QEMU built from source: its own firmware descriptor and edk2 images, no libvirt. */
+    static Path seed2(Path tmp, String sample) throws Exception {
+        Path root = Cli.copyTree(Cli.sample(sample), tmp.resolve("host"));
+        Files.createDirectories(root.resolve("usr/bin"));
+        Files.writeString(root.resolve("usr/bin/qemu-system-x86_64"), "#!/bin/sh\n");
+        Files.writeString(root.resolve("usr/bin/qemu-img"), "#!/bin/sh\n");
+        Files.createDirectories(root.resolve("usr/share/qemu/firmware"));
+        Files.writeString(root.resolve("usr/share/qemu/firmware/60-edk2-x86_64.json"), """
+                {"description": "UEFI firmware for x86_64", "interface-types": ["uefi"],
+                 "mapping": {"device": "flash", "executable": {"filename": "/usr/share/qemu/edk2-x86_64-code.fd", "format": "raw"},
+                   "nvram-template": {"filename": "/usr/share/qemu/edk2-i386-vars.fd", "format": "raw"}},
+                 "targets": [{"architecture": "x86_64", "machines": ["pc-i440fx-*", "pc-q35-*"]}],
+                 "features": ["acpi-s3", "verbose-dynamic"], "tags": []}
+                """);
+        Files.write(root.resolve("usr/share/qemu/edk2-x86_64-code.fd"), new byte[] {1});
+        Files.write(root.resolve("usr/share/qemu/edk2-i386-vars.fd"), new byte[] {2});
+        Files.createDirectories(root.resolve("sources/images"));
+        return root;
+    }
+
+    @Test
+    void seed2IsOneCommandTheQemuScriptWithTheT10AndTheNvidiaQuirkButNoLargeBarWindow(@TempDir Path tmp) throws Exception {
+        Path root = seed2(tmp, "seed2-lfs-12.2");
+        JsonNode doc = vm(root, "--json", "create", "d2l", "--device", "82:00.0", "--memory", "16G", "--cpus", "8",
+                "--disk", "/sources/images/d2l.qcow2,size=64G", "--network", "user").exits(0).json();
+        assertEquals("qemu", doc.get("hypervisor").asText(), "LFS's profile puts qemu first, as seed 2 does");
+        String script = doc.get("document").asText();
+        assertTrue(script.contains("vfio-pci,host=0000:82:00.0"), script);
+        assertTrue(script.contains("/usr/share/qemu/edk2-x86_64-code.fd"), "the descriptor's firmware");
+        List<String> quirks = new ArrayList<>();
+        doc.get("quirks").forEach(q -> quirks.add(q.get("id").asText()));
+        assertTrue(quirks.contains("nvidia") && !quirks.contains("large-bar"), quirks.toString());
+        assertTrue(script.contains("kvm=off"), "NVIDIA: KVM hidden");
+        List<String> argv = new ArrayList<>();
+        doc.get("commands").forEach(c -> argv.add(c.get("argv").toString()));
+        assertTrue(argv.get(0).contains("qemu-img") && argv.get(0).contains(String.valueOf(64L << 30)), argv.toString());
+
+        vm(root, "create", "d2l", "--device", "82:00.0", "--memory", "16G", "--disk", "/sources/images/d2l.qcow2,size=64G",
+                "--network", "user", "--define", "--yes", "--no-commands").exits(0);
+        assertTrue(Files.isExecutable(root.resolve("etc/passthrough/vms/d2l.sh")));
+        Cli.run("--root", root.toString(), "rollback", "--no-commands").exits(0);
+        assertFalse(Files.exists(root.resolve("etc/passthrough/vms/d2l.sh")));
+    }
+
+    @Test
+    void seed2sP10GetsTheLargeBarWindowWithTheArithmetic(@TempDir Path tmp) throws Exception {
+        Path root = seed2(tmp, "seed2-p10-lfs-12.2");
+        JsonNode doc = vm(root, "--json", "create", "p10", "--device", "05:00.0", "--memory", "16G").exits(0).json();
+        String why = "";
+        for (JsonNode q : doc.get("quirks")) if (q.get("id").asText().equals("large-bar")) why = q.get("why").asText();
+        assertTrue(why.contains("32 GiB") && why.contains("64 GiB"), "the arithmetic: " + why);
+        String script = doc.get("document").asText();
+        assertTrue(script.contains("host-phys-bits=on"), script);
+        assertTrue(script.contains("opt/ovmf/X-PciMmio64Mb,string=65536"), script);
+    }
 }

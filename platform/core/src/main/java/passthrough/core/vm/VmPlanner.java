@@ -215,6 +215,15 @@ public final class VmPlanner {
         List<ListedVm> out = new ArrayList<>();
         for (Hypervisor h : plugins.hypervisors()) {
             Set<String> names = new java.util.TreeSet<>(h.definedVms(facts));
+            // and the VMs whose document passthrough installed (a virsh define left to the user counts too)
+            String probe = h.documentPath("vmname");
+            String prefix = probe.substring(0, probe.indexOf("vmname"));
+            String suffix = probe.substring(probe.indexOf("vmname") + "vmname".length());
+            for (String path : facts.files().keySet()) {
+                if (!path.startsWith(prefix) || !path.endsWith(suffix) || path.length() <= prefix.length() + suffix.length()) continue;
+                String n = path.substring(prefix.length(), path.length() - suffix.length());
+                if (VmOptionParser.NAME.matcher(n).matches() && h.definedByPassthrough(facts, n)) names.add(n);
+            }
             for (String n : names) {
                 boolean ours = h.definedByPassthrough(facts, n);
                 out.add(new ListedVm(n, h.id(), ours, ours ? "/" + h.documentPath(n) : null));
