@@ -67,7 +67,7 @@ public final class HostReport {
                 directories.add("sys");
                 for (String d : directories) tar.directory(d);
                 for (var e : linkMap.entrySet()) tar.symlink(e.getKey(), e.getValue());
-                for (var e : fileMap.entrySet()) tar.file(e.getKey(), e.getValue());
+                for (var e : fileMap.entrySet()) tar.file(e.getKey(), ReportRedaction.redact(e.getKey(), e.getValue()));
                 for (String p : log.existenceOnly()) tar.file(p, new byte[0]);
                 files = fileMap.size() + log.existenceOnly().size();
                 links = linkMap.size();
