@@ -244,6 +244,78 @@ class LibvirtDaemonTest {
         }
     }
 
+    /**
+     * The two hypervisor plugins check each other: for one VM (seed 1's four functions in one slot plus a second card,
+     * the NVIDIA and SPICE-mouse features, host-phys-bits and a 64-bit PCI window, TCG, the firmware named explicitly),
+     * the argv the real libvirt makes of the libvirt plugin's domain (virsh domxml-to-native) and the argv the qemu
+     * plugin's script would run (its --print-argv) give the same functions at the same guest addresses, the same
+     * firmware code, and the same quirk properties.
+     */
+    @org.junit.jupiter.api.Test
+    void libvirtsArgvAndTheQemuScriptAgree() throws Exception {
+        String name = "passthrough-it-cross-" + ProcessHandle.current().pid();
+        String code = firmwareCodes().stream().sorted().findFirst().orElseThrow();
+        String vars = code.replace("CODE", "VARS").replace("-code.fd", "-vars.fd");
+        passthrough.api.Firmware firmware = new passthrough.api.Firmware(code, Files.exists(Path.of(vars)) ? vars : code,
+                "raw", false, null);
+        List<passthrough.api.PassedFunction> card = new ArrayList<>();
+        for (int f = 0; f < 4; f++) card.add(new passthrough.api.PassedFunction(passthrough.api.PciAddress.parse("0000:65:00." + f), f));
+        passthrough.api.VmSpec vm = new passthrough.api.VmSpec(name, 512, 1, passthrough.api.VirtType.QEMU, firmware, List.of(),
+                null, passthrough.api.VmNetwork.of(passthrough.api.VmNetwork.Kind.NONE), passthrough.api.VmSpec.Graphics.SPICE,
+                List.of(new passthrough.api.GuestSlot(1, card), new passthrough.api.GuestSlot(2, List.of(
+                        new passthrough.api.PassedFunction(passthrough.api.PciAddress.parse("0000:05:00.0"), 0)))), null, null);
+        List<passthrough.api.VmFeature> features = List.of(new passthrough.api.VmFeature.HideKvm(),
+                new passthrough.api.VmFeature.HypervVendorId("passthrough"), new passthrough.api.VmFeature.KvmIoapic(),
+                new passthrough.api.VmFeature.SpiceServerMouse(), new passthrough.api.VmFeature.HostPhysBits(),
+                new passthrough.api.VmFeature.PciMmio64Window(65536),
+                new passthrough.api.VmFeature.RomBarOff(passthrough.api.PciAddress.parse("0000:05:00.0")));
+        passthrough.api.HostFacts facts = passthrough.api.HostFacts.builder()
+                .commands(java.util.Set.of("virsh", "qemu-system-x86_64")).build();
+
+        String xml = new passthrough.plugin.libvirt.LibvirtHypervisor().withSettings(new passthrough.api.PluginSettings(
+                Map.of("uri", uri, "firmwareAutoSelect", "false"))).define(facts, vm, features).document();
+        String script = new passthrough.plugin.qemu.QemuHypervisor().define(facts, vm, features).document();
+
+        Path domain = Files.createTempFile("pt-cross", ".xml");
+        Path launcher = Files.createTempFile("pt-cross", ".sh");
+        Normalized fromLibvirt;
+        try {
+            Files.writeString(domain, xml, StandardCharsets.UTF_8);
+            Result define = virsh(uri, "define", domain.toString());
+            assertEquals(0, define.exit, define.output + daemonLog());
+            try {
+                Result native_ = virsh(uri, "domxml-to-native", "qemu-argv", "--domain", name);
+                assertEquals(0, native_.exit, native_.output + daemonLog());
+                Files.createDirectories(ARGV_OUT);
+                Files.writeString(ARGV_OUT.resolve("cross-check.libvirt.argv"), native_.output);
+                fromLibvirt = QemuArgv.ofShell(native_.output.strip());
+            } finally {
+                virsh(uri, "undefine", "--nvram", name);
+            }
+            Files.writeString(launcher, script, StandardCharsets.UTF_8);
+            Process p = new ProcessBuilder("bash", launcher.toString(), "--print-argv").redirectErrorStream(false).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "the script's --print-argv: " + err);
+            List<String> argv = new ArrayList<>(List.of(new String(out, StandardCharsets.UTF_8).split("\0")));
+            Files.writeString(ARGV_OUT.resolve("cross-check.qemu.argv"), String.join("\n", argv));
+            Normalized fromScript = QemuArgv.of(argv);
+
+            assertEquals(fromLibvirt.functions(), fromScript.functions(), "the same functions at the same guest addresses");
+            assertEquals(5, fromScript.functions().size());
+            assertEquals(fromLibvirt.pflash().get(0), fromScript.pflash().get(0), "the same read-only firmware code");
+            assertEquals(fromLibvirt.machineType(), fromScript.machineType());
+            assertEquals(fromLibvirt.accel(), fromScript.accel());
+            assertEquals(fromLibvirt.cpu(), fromScript.cpu(), "the same -cpu quirk properties");
+            assertEquals(fromLibvirt.machine(), fromScript.machine(), "the same -machine quirk properties");
+            assertEquals(fromLibvirt.fwCfg(), fromScript.fwCfg(), "the same firmware configuration (the PCI window)");
+            assertEquals(fromLibvirt.spice(), fromScript.spice(), "the same SPICE mouse");
+        } finally {
+            Files.deleteIfExists(domain);
+            Files.deleteIfExists(launcher);
+        }
+    }
+
     private static passthrough.api.VmSpec vm(String name, long mib) {
         return new passthrough.api.VmSpec(name, mib, 1, passthrough.api.VirtType.QEMU, new passthrough.api.Firmware(
                 "/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd", "raw", false, null), List.of(), null,
