@@ -105,8 +105,8 @@ class DistributionHostsTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = ';', value = {
         "proxmox-ve-8-systemd-boot; proxmox-ve-8; kernel-cmdline; initramfs-tools; "
-            + "proxmox-boot-tool [refresh]|update-initramfs [-u] [-k] [all]|proxmox-boot-tool [refresh]; "
-            + "proxmox-boot-tool [refresh]|update-initramfs [-u] [-k] [all]|proxmox-boot-tool [refresh]",
+            + "update-initramfs [-u] [-k] [all]|proxmox-boot-tool [refresh]; "
+            + "update-initramfs [-u] [-k] [all]|proxmox-boot-tool [refresh]",
         "proxmox-ve-8-grub; proxmox-ve-8; grub-debian; initramfs-tools; "
             + "update-grub|update-initramfs [-u] [-k] [all]; update-grub|update-initramfs [-u] [-k] [all]",
         "fedora-40; fedora; grubby; dracut; "

@@ -215,6 +215,7 @@ public final class Planner {
             }
         }
         commands.addAll(loaderCommands);
+        commands = lastOfEachRegenerator(commands);
         // the list parameters the bindings touched (their names come from the bindings, not from here)
         if (writer != null) runningLineDiffers(writer, configured, merged, merge(commandLine).listEdits(), requirement);
         return new Plan(Plan.FORMAT, root.path().toString(), target.address().toString(),
@@ -537,6 +538,40 @@ public final class Planner {
             throw new PlanRefusedException(f.code(), plugin + ": " + f.message() + (f.fix().isEmpty() ? "" : "; " + f.fix())
                     + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""), null);
         }
+    }
+
+    /**
+     * A regenerating command (no undo) that two plugins both ask for runs once, at its last place: every file is written
+     * before the first command, so an earlier run of the same command only produces what the later one produces again
+     * (kernel-cmdline's and initramfs-tools' `proxmox-boot-tool refresh` on Proxmox VE: once, after update-initramfs).
+     * A command with an undo changes state each time and is kept as often as asked.
+     */
+    static List<PlannedCommand> lastOfEachRegenerator(List<PlannedCommand> commands) {
+        List<PlannedCommand> out = new ArrayList<>();
+        for (int i = 0; i < commands.size(); i++) {
+            PlannedCommand c = commands.get(i);
+            if (!c.undoArgv().isEmpty()) {
+                out.add(c);
+                continue;
+            }
+            boolean again = commands.subList(i + 1, commands.size()).stream()
+                    .anyMatch(later -> later.undoArgv().isEmpty() && later.argv().equals(c.argv()));
+            if (again) continue;
+            // the reasons of its earlier places go with it, so the plan still says everything it is for
+            List<String> reasons = new ArrayList<>();
+            for (PlannedCommand earlier : commands.subList(0, i)) {
+                if (earlier.undoArgv().isEmpty() && earlier.argv().equals(c.argv()) && !reasons.contains(earlier.reason())) {
+                    reasons.add(earlier.reason());
+                }
+            }
+            if (reasons.isEmpty()) {
+                out.add(c);
+            } else {
+                reasons.add(c.reason());
+                out.add(new PlannedCommand(c.argv(), String.join("; and ", reasons), c.plugin(), c.undoArgv()));
+            }
+        }
+        return out;
     }
 
     private void collect(String plugin, Contribution c, Map<String, PlannedFile> files, List<PlannedCommand> commands,

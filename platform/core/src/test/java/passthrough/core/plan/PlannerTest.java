@@ -323,4 +323,19 @@ class PlannerTest {
         assertEquals(List.of("etc/bootline", "etc/dracut.conf.d/passthrough.conf"), p.files().stream().map(PlannedFile::path).toList());
         assertEquals(List.of(List.of("regenerate"), List.of("dracut", "-f")), p.commands().stream().map(PlannedCommand::argv).toList());
     }
+
+    /** proxmox-boot-tool refresh asked for by the writer and by the loader runs once, last, with both reasons. */
+    @Test
+    void aRegeneratorAskedForTwiceRunsOnceAtItsLastPlace() {
+        PlannedCommand first = new PlannedCommand(List.of("proxmox-boot-tool", "refresh"), "copy the cmdline", "kernel-cmdline");
+        PlannedCommand rebuild = new PlannedCommand(List.of("update-initramfs", "-u", "-k", "all"), "rebuild", "initramfs-tools");
+        PlannedCommand second = new PlannedCommand(List.of("proxmox-boot-tool", "refresh"), "copy the initramfs", "initramfs-tools");
+        PlannedCommand undo1 = new PlannedCommand(List.of("grubby", "--update-kernel=ALL", "--args=a"), "g", "grubby",
+                List.of("grubby", "--update-kernel=ALL", "--remove-args=a"));
+        List<PlannedCommand> out = Planner.lastOfEachRegenerator(List.of(first, undo1, rebuild, second, undo1));
+        assertEquals(List.of(undo1.argv(), rebuild.argv(), second.argv(), undo1.argv()), out.stream().map(PlannedCommand::argv).toList(),
+                "a command with an undo changes state each time: kept as often as asked");
+        assertEquals("copy the cmdline; and copy the initramfs", out.get(2).reason());
+        assertEquals("initramfs-tools", out.get(2).plugin());
+    }
 }

@@ -237,4 +237,22 @@ class GrubDebianWriterTest {
         assertTrue(has(c, "GRUB_DEFAULT_NOT_EDITABLE"), c.toString());
         assertEquals(List.of(), c.changes());
     }
+
+    /** Arch GRUB: no update-grub, only grub-mkconfig; the arch profile's regenerate setting names the command. */
+    @Test
+    void anArchGrubHostWithoutUpdateGrubIsManagedAndRegeneratedAsTheProfileSays() {
+        String arch = "GRUB_DEFAULT=0\nGRUB_TIMEOUT=5\nGRUB_DISTRIBUTOR=\"Arch\"\n"
+                + "GRUB_CMDLINE_LINUX_DEFAULT=\"loglevel=3 quiet\"\nGRUB_CMDLINE_LINUX=\"\"\n";
+        HostFacts h = host(Map.of("etc/default/grub", arch), Set.of("grub-mkconfig"));
+        assertTrue(writer.manages(h));
+        var configured = writer.withSettings(new passthrough.api.PluginSettings(Map.of("regenerate",
+                "grub-mkconfig -o /boot/grub/grub.cfg")));
+        Contribution c = configured.change(h, IOMMU);
+        assertEquals(List.of("grub-mkconfig", "-o", "/boot/grub/grub.cfg"), c.changes().stream()
+                .filter(CommandChange.class::isInstance).map(x -> ((CommandChange) x).argv()).findFirst().orElseThrow());
+        assertEquals(arch.replace("loglevel=3 quiet", "loglevel=3 quiet intel_iommu=on iommu=pt"), files(c).get(0).newContent());
+        // without the setting: the generator found on the host, with the usual output path
+        assertEquals(List.of("grub-mkconfig", "-o", "/boot/grub/grub.cfg"), writer.change(h, IOMMU).changes().stream()
+                .filter(CommandChange.class::isInstance).map(x -> ((CommandChange) x).argv()).findFirst().orElseThrow());
+    }
 }
