@@ -27,9 +27,9 @@ warn() {
   echo "passthrough: VM $vm: $*" >&2
 }
 
-# need_file PATH WHAT FIX
+# need_file PATH WHAT FIX (a disk may be a block device: -e, not -f)
 need_file() {
-  [ -f "$1" ] || fail "$1 ($2) does not exist; $3"
+  [ -e "$1" ] || fail "$1 ($2) does not exist; $3"
 }
 
 # the driver holding PCI function $1; nothing when none does

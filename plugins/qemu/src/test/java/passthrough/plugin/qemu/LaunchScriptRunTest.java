@@ -48,7 +48,7 @@ class LaunchScriptRunTest {
               while :; do
                 read -r a <"$sys/bus/pci/drivers_probe" || continue
                 d=$sys/bus/pci/devices/$a
-                for ((i = 0; i < 40; i++)); do [ -L "$d/driver" ] || break; sleep 0.05; done
+                for ((i = 0; i < 200; i++)); do [ -L "$d/driver" ] || break; sleep 0.05; done
                 (
                   flock 9
                   o=$(cat "$d/driver_override")
