@@ -23,13 +23,14 @@ fail() {
   exit 1
 }
 
+# shellcheck disable=SC2317 # called by give_back, which the EXIT trap calls
 warn() {
   echo "passthrough: VM $vm: $*" >&2
 }
 
-# need_file PATH WHAT FIX
+# need_file PATH WHAT FIX (a disk may be a block device: -e, not -f)
 need_file() {
-  [ -f "$1" ] || fail "$1 ($2) does not exist; $3"
+  [ -e "$1" ] || fail "$1 ($2) does not exist; $3"
 }
 
 # the driver holding PCI function $1; nothing when none does
@@ -64,6 +65,7 @@ moved_from=()
 moved_override=()
 
 # give every moved function back to the driver it had; runs when the script exits (after QEMU, or on a failure)
+# shellcheck disable=SC2317 # called by the EXIT trap
 give_back() {
   local i f d
   for ((i = ${#moved[@]} - 1; i >= 0; i--)); do
@@ -239,6 +241,18 @@ for g in "${groups[@]}"; do
   [ -e "$devfs/vfio/$g" ] || fail "$devfs/vfio/$g is missing, so QEMU cannot open IOMMU group $g; load vfio-pci (modprobe vfio-pci) and check the IOMMU: passthrough verify"
 done
 
-# 6. QEMU; the EXIT trap gives the moved functions back when it ends
+# 6. QEMU, with this terminal as its standard input. A TERM, INT or HUP sent to the script goes on to QEMU
+# (as TERM: it powers the VM off) and the script waits for it to end; then the EXIT trap gives the moved
+# functions back, and the script's exit code is QEMU's.
 echo "passthrough: VM $vm: starting QEMU" >&2
-"$qemu" "${args[@]}"
+"$qemu" "${args[@]}" <&0 &
+qemu_pid=$!
+trap 'signalled=1; kill -TERM "$qemu_pid" 2>/dev/null || true' INT TERM HUP
+# a wait a signal interrupts returns early: wait again (bash keeps the status of a child that has ended)
+signalled=1
+status=0
+while [ -n "$signalled" ]; do
+  signalled=
+  if wait "$qemu_pid"; then status=0; else status=$?; fi
+done
+exit "$status"

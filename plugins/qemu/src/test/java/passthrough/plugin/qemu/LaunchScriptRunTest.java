@@ -48,7 +48,7 @@ class LaunchScriptRunTest {
               while :; do
                 read -r a <"$sys/bus/pci/drivers_probe" || continue
                 d=$sys/bus/pci/devices/$a
-                for ((i = 0; i < 40; i++)); do [ -L "$d/driver" ] || break; sleep 0.05; done
+                for ((i = 0; i < 200; i++)); do [ -L "$d/driver" ] || break; sleep 0.05; done
                 (
                   flock 9
                   o=$(cat "$d/driver_override")
@@ -87,11 +87,17 @@ class LaunchScriptRunTest {
 
     private static final String STUB_QEMU = """
             #!/bin/bash
+            # STUB_WAIT: run until a TERM, as QEMU does (the trap is set before the files that say QEMU runs)
+            if [ -n "${STUB_WAIT:-}" ]; then trap 'echo TERM >"$STUB_OUT/signal"; exit 0' TERM; fi
             printf '%s\\0' "$0" "$@" >"$STUB_OUT/argv"
             for f in $STUB_FUNCTIONS; do
               l=$STUB_SYS/bus/pci/devices/$f/driver
               if [ -L "$l" ]; then echo "$f $(basename "$(readlink "$l")")"; else echo "$f none"; fi
             done >"$STUB_OUT/drivers"
+            if [ -n "${STUB_WAIT:-}" ]; then
+              sleep 60 &
+              wait
+            fi
             exit "${STUB_EXIT:-0}"
             """;
 
@@ -318,6 +324,39 @@ class LaunchScriptRunTest {
         Tools.Result r = run(Map.of("STUB_EXIT", "3"));
         assertEquals(3, r.exit(), r.out());
         for (String f : FUNCTIONS) assertEquals("pci-stub", driverOf(f), f);
+    }
+
+    @Test
+    void aTermToTheScriptStopsQemuAndTheFunctionsGoBack() throws Exception {
+        cards("pci-stub");
+        startKernel();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PASSTHROUGH_VM_SYSFS", sys.toString());
+        env.put("PASSTHROUGH_VM_DEV", dev.toString());
+        env.put("PASSTHROUGH_VM_QEMU", tmp.resolve("bin/qemu-system-x86_64").toString());
+        env.put("PASSTHROUGH_VM_MODPROBE", tmp.resolve("bin/modprobe").toString());
+        env.put("PASSTHROUGH_VM_STATE", state.toString());
+        env.put("STUB_OUT", out.toString());
+        env.put("STUB_SYS", sys.toString());
+        env.put("STUB_FUNCTIONS", String.join(" ", FUNCTIONS));
+        env.put("STUB_WAIT", "1");
+        ProcessBuilder pb = new ProcessBuilder("bash", script().toString()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("script.out").toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        try {
+            for (int i = 0; i < 600 && !Files.exists(out.resolve("drivers")); i++) Thread.sleep(100);
+            assertTrue(Files.exists(out.resolve("drivers")), "QEMU did not start: " + Files.readString(tmp.resolve("script.out")));
+            p.destroy();  // SIGTERM to the script only
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the script did not end");
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        String output = Files.readString(tmp.resolve("script.out"));
+        assertEquals("TERM\n", Files.readString(out.resolve("signal")), "QEMU got the TERM: " + output);
+        assertEquals(0, p.exitValue(), "QEMU's exit code: " + output);
+        for (String f : FUNCTIONS) assertEquals("pci-stub", driverOf(f), f + ": " + output);
     }
 
     @Test
