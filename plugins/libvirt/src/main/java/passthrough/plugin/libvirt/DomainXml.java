@@ -44,6 +44,11 @@ import passthrough.api.VmSpec;
  * </ul>
  */
 final class DomainXml {
+    /** pcie.0 slots shared with the qemu plugin's script: the display, the network card, the disks from 0x03 on. */
+    static final int DISPLAY_SLOT = 0x01;
+    static final int NETWORK_SLOT = 0x02;
+    static final int FIRST_DISK_SLOT = 0x03;
+
 
     /** The namespace of libvirt's QEMU pass-through elements (formatdomain "QEMU command-line passthrough"). */
     static final String QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0";
@@ -156,7 +161,9 @@ final class DomainXml {
             x.open("disk", "type", "file", "device", "disk");
             x.empty("driver", "name", "qemu", "type", disk.format());
             x.empty("source", "file", disk.path());
-            x.empty("target", "dev", "vd" + driveLetters(n++), "bus", "virtio");
+            x.empty("target", "dev", "vd" + driveLetters(n), "bus", "virtio");
+            x.empty("address", "type", "pci", "domain", "0x0000", "bus", "0x00", "slot", hex2(FIRST_DISK_SLOT + n), "function", "0x0");
+            n++;
             x.close("disk");
         }
         if (vm.cdrom() != null) {
@@ -175,6 +182,7 @@ final class DomainXml {
             x.close("graphics");
             x.open("video");
             x.empty("model", "type", "virtio", "heads", "1", "primary", "yes");
+            x.empty("address", "type", "pci", "domain", "0x0000", "bus", "0x00", "slot", hex2(DISPLAY_SLOT), "function", "0x0");
             x.close("video");
         }
         if (vm.serialLog() != null) {
@@ -190,6 +198,11 @@ final class DomainXml {
             x.empty("target", "type", "serial", "port", "0");
             x.close("console");
         }
+        // no USB controller: libvirt would add one behind a root port of its own at pcie.0's first free slot, which the
+        // guest enumerates before the passed-through cards' root ports (0x10 on) and so shifts their bus numbers away
+        // from the QEMU script's (found by the real-kernel suite's nested guest); the other PCI devices sit on pcie.0
+        // at the slots the QEMU script uses for the same reason (SPICE's mouse is PS/2, server mode)
+        x.empty("controller", "type", "usb", "model", "none");
         for (GuestSlot slot : vm.slots()) {
             x.open("controller", "type", "pci", "index", Integer.toString(slot.rootPort()), "model", "pcie-root-port");
             x.empty("target", "chassis", Integer.toString(slot.rootPort()));
@@ -237,6 +250,7 @@ final class DomainXml {
             case USER -> x.open("interface", "type", "user");
         }
         x.empty("model", "type", "virtio");
+        x.empty("address", "type", "pci", "domain", "0x0000", "bus", "0x00", "slot", hex2(NETWORK_SLOT), "function", "0x0");
         x.close("interface");
     }
 
