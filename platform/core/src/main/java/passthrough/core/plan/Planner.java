@@ -550,17 +550,17 @@ public final class Planner {
         List<PlannedCommand> out = new ArrayList<>();
         for (int i = 0; i < commands.size(); i++) {
             PlannedCommand c = commands.get(i);
-            if (!c.undoArgv().isEmpty()) {
+            if (!c.undo().isRerun()) {
                 out.add(c);
                 continue;
             }
             boolean again = commands.subList(i + 1, commands.size()).stream()
-                    .anyMatch(later -> later.undoArgv().isEmpty() && later.argv().equals(c.argv()));
+                    .anyMatch(later -> later.undo().isRerun() && later.argv().equals(c.argv()));
             if (again) continue;
             // the reasons of its earlier places go with it, so the plan still says everything it is for
             List<String> reasons = new ArrayList<>();
             for (PlannedCommand earlier : commands.subList(0, i)) {
-                if (earlier.undoArgv().isEmpty() && earlier.argv().equals(c.argv()) && !reasons.contains(earlier.reason())) {
+                if (earlier.undo().isRerun() && earlier.argv().equals(c.argv()) && !reasons.contains(earlier.reason())) {
                     reasons.add(earlier.reason());
                 }
             }
@@ -568,7 +568,7 @@ public final class Planner {
                 out.add(c);
             } else {
                 reasons.add(c.reason());
-                out.add(new PlannedCommand(c.argv(), String.join("; and ", reasons), c.plugin(), c.undoArgv()));
+                out.add(new PlannedCommand(c.argv(), String.join("; and ", reasons), c.plugin(), c.undo()));
             }
         }
         return out;

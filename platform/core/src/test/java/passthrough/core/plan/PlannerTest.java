@@ -331,7 +331,8 @@ class PlannerTest {
         PlannedCommand rebuild = new PlannedCommand(List.of("update-initramfs", "-u", "-k", "all"), "rebuild", "initramfs-tools");
         PlannedCommand second = new PlannedCommand(List.of("proxmox-boot-tool", "refresh"), "copy the initramfs", "initramfs-tools");
         PlannedCommand undo1 = new PlannedCommand(List.of("grubby", "--update-kernel=ALL", "--args=a"), "g", "grubby",
-                List.of("grubby", "--update-kernel=ALL", "--remove-args=a"));
+                new passthrough.core.apply.UndoStep(passthrough.core.apply.UndoStep.RUN,
+                        List.of("grubby", "--update-kernel=ALL", "--remove-args=a"), null));
         List<PlannedCommand> out = Planner.lastOfEachRegenerator(List.of(first, undo1, rebuild, second, undo1));
         assertEquals(List.of(undo1.argv(), rebuild.argv(), second.argv(), undo1.argv()), out.stream().map(PlannedCommand::argv).toList(),
                 "a command with an undo changes state each time: kept as often as asked");
