@@ -1,5 +1,6 @@
 package passthrough.core.apply;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 import passthrough.api.CommandUndo;
 
@@ -38,6 +39,7 @@ public record UndoStep(String kind, List<String> argv, String why) {
         return rerun();
     }
 
+    @JsonIgnore // not a field of plan files and journals
     public boolean isRerun() {
         return RERUN.equals(kind);
     }
