@@ -224,7 +224,7 @@ class ProfilesTest {
 
         Files.writeString(dir.resolve("mkconfig.json"), base.replace("\"regenerate\": \"update-grub\"", "\"regen\": \"x\""));
         Cli.Result r = Cli.run("--root", root.toString(), "--profile", "mkconfig", "plan", "--device", "65:00.0").exits(2);
-        assertTrue(r.err().contains("mkconfig.json line 22: field 'settings.grub-debian.regen': grub-debian takes no setting "
+        assertTrue(r.err().contains("mkconfig.json line 24: field 'settings.grub-debian.regen': grub-debian takes no setting "
                 + "\"regen\" (it takes: regenerate)"), r.err());
     }
 }
