@@ -47,8 +47,8 @@ class DistributionHostsTest {
         try {
             return String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
         } catch (IOException | UnsupportedOperationException e) {
-            // a file system without unix attributes: the uid is unknown, so not root; the chroot tests then say
-            // they need root (and fail under CI, which runs as root and has /proc)
+            // a file system without unix attributes: the uid is unknown, so not root; the chroot tests then skip
+            // saying they need root (CI runs as root, with /proc, so they run there)
             return "?";
         }
     }
