@@ -308,11 +308,18 @@ public final class HostFactsReader {
                 configFile(pattern).ifPresent(t -> out.put(pattern, t));
                 continue;
             }
-            String dir = pattern.substring(0, pattern.lastIndexOf('/'));
+            // HostNeeds allows one star, in the last name: "boot/config-*" is prefix "config-" and suffix "". Both
+            // must match: a suffix alone read every file of boot/ (kernels, initramfs images) and tripped on boot/grub.
+            int slash = pattern.lastIndexOf('/');
+            String dir = slash < 0 ? "" : pattern.substring(0, slash);
+            String prefix = pattern.substring(slash + 1, star);
             String suffix = pattern.substring(star + 1);
             try {
                 for (String name : root.list(dir)) {
-                    if (name.endsWith(suffix)) configFile(dir + "/" + name).ifPresent(t -> out.put(dir + "/" + name, t));
+                    if (name.length() >= prefix.length() + suffix.length() && name.startsWith(prefix) && name.endsWith(suffix)) {
+                        String rel = dir.isEmpty() ? name : dir + "/" + name;
+                        configFile(rel).ifPresent(t -> out.put(rel, t));
+                    }
                 }
             } catch (UnreadableFileException e) {
                 problems.unreadable(e);
