@@ -27,7 +27,7 @@ if [ "${UEFI:-}" = 1 ]; then
   e=$(ls /boot/efi/loader/entries/*-"$(uname -r)".conf | head -1)
   i=/boot/efi$(awk '$1 == "initrd" { print $2; exit }' "$e")
   for f in etc/modprobe.d/passthrough-vfio.conf etc/passthrough/bind-by-address.sh etc/cmdline.d/20-force_drivers.conf; do
-    echo "### initramfs:/$f"; lsinitrd -f "$f" "$i"
+    echo "### initramfs:/$f"; initrd_cat "$i" "$f"
   done > "$RES/applied.initramfs-files" 2>&1
 elif command -v lsinitramfs >/dev/null && [ "${LFS:-}" != 1 ]; then
   # the by-address script and modprobe.d as the initramfs carries them

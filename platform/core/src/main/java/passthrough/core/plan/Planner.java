@@ -180,7 +180,7 @@ public final class Planner {
         // bootloader's refresh runs, since a refresh may copy the initramfs: kernel-install's 85-initrd.install puts
         // /boot/initrd.img-<release> into the loader entry's directory on the ESP, proxmox-boot-tool refresh copies
         // every kernel's initrd to its ESPs, grub-mkconfig writes an initrd line only for an image it finds. The
-        // other order leaves the ESP with the initramfs of before the plan.
+        // other order leaves the ESP with the initramfs of before the plan (read in Debian 12's 85-initrd.install).
         commands.addAll(writerCommands, loaderCommands);
         // the list parameters the bindings touched (their names come from the bindings, not from here)
         if (writer != null) runningLineDiffers(writer, configured, merged, merge(commandLine).listEdits(), requirement);

@@ -59,7 +59,7 @@ class DracutLoaderTest {
     /**
      * Debian's dracut writes &lt;ESP&gt;/&lt;machine-id&gt;/&lt;release&gt;/initrd by itself once systemd-boot's entry
      * directory exists, which the loader entry kernel-install wrote does not name (it copied /boot/initrd.img-&lt;release&gt;):
-     * found by RealToolsUefiTest with Debian 12's real dracut, bootctl and kernel-install. The image is named.
+     * read in Debian 12's dracut.sh while writing RealToolsUefiTest, which checks the entry's initrd is the rebuilt one. The image is named.
      */
     @Test
     void onDebianAndItsDerivativesTheImageIsTheOneDebiansBootReads() {
