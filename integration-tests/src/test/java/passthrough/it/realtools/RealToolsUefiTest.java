@@ -126,9 +126,10 @@ class RealToolsUefiTest {
         return r;
     }
 
+    /** The command's arguments followed by the plugin flags (options of plan and apply, not global ones). */
     static String[] with(String[] flags, String... args) {
-        List<String> all = new ArrayList<>(List.of(flags));
-        all.addAll(List.of(args));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of(flags));
         return all.toArray(String[]::new);
     }
 
