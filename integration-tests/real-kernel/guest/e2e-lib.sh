@@ -3,7 +3,7 @@
 #
 # Per step ID it leaves in $RES: ID.out (stdout+stderr), ID.rc (exit code), ID.secs (guest wall time).
 # Facts snapshots (facts NAME) leave NAME.cmdline, NAME.devices ("addr vendor:device class driver group"
-# per PCI device), NAME.lspci, NAME.vfio (ls /dev/vfio), NAME.dmesg.
+# per PCI device), NAME.lspci, NAME.vfio (ls /dev/vfio), NAME.dmesg, NAME.firmware.
 S=/mnt/share
 RES=$S/results
 P=$S/passthrough/bin/passthrough
@@ -61,6 +61,10 @@ facts() {
   ls -l /dev/vfio > "$RES/$n.vfio" 2>&1
   ls /sys/firmware/acpi/tables > "$RES/$n.acpi" 2>&1
   dmesg > "$RES/$n.dmesg" 2>&1
+  # firmware: "uefi <LoaderInfo>" (the boot loader that started us sets that EFI variable) or "bios"
+  if [ -d /sys/firmware/efi ]; then
+    echo "uefi $(cat /sys/firmware/efi/efivars/LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f 2>/dev/null | tr -cd '[:print:]')"
+  else echo bios; fi > "$RES/$n.firmware"
   echo "== facts $n: $(cat "$RES/$n.cmdline")"
   sed 's/^/   | /' "$RES/$n.devices"
 }
@@ -68,13 +72,32 @@ facts() {
 # boot_config NAME: what decides the next boot, to compare before apply with after rollback: NAME.grub.cfg,
 # NAME.etc ("sha256 mode path" of every file under the boot configuration directories; a file passthrough added
 # and rollback left behind shows up as an extra line), NAME.initramfs (lsinitramfs of the running kernel's initrd)
+# dracut images, read without lsinitrd (in the TCG guest its listing came back empty after 4 minutes for the
+# generic image): dracut's skipcpio steps over an early cpio if there is one, zstd (uefi-image.sh's compress) and cpio
+# do the rest. initrd_list IMAGE prints the paths; initrd_cat IMAGE PATH prints one file.
+initrd_list() { /usr/lib/dracut/skipcpio "$1" | zstd -dcq | cpio -t --quiet; }
+initrd_cat() { /usr/lib/dracut/skipcpio "$1" | zstd -dcq | cpio -i --to-stdout --quiet "$2"; }
+# UEFI=1 (systemd-boot + kernel-install + dracut): NAME.entry (the running kernel's loader entry on the ESP),
+# NAME.cmdline-file (/etc/kernel/cmdline) and NAME.initramfs = the paths in the initrd that entry names, i.e. what
+# the next boot loads; /etc/kernel and /etc/dracut.conf.d join NAME.etc.
 boot_config() {
   n=$1
-  cp /boot/grub/grub.cfg "$RES/$n.grub.cfg"
+  if [ "${UEFI:-}" = 1 ]; then
+    e=$(ls /boot/efi/loader/entries/*-"$(uname -r)".conf 2>/dev/null | head -1)
+    cp "$e" "$RES/$n.entry" 2>/dev/null
+    cp /etc/kernel/cmdline "$RES/$n.cmdline-file"
+    i=$(awk '$1 == "initrd" { print $2; exit }' "$e" 2>/dev/null)
+    initrd_list "/boot/efi$i" > "$RES/$n.initramfs" 2>&1
+    extra="/etc/kernel/cmdline /etc/dracut.conf.d"
+  else
+    cp /boot/grub/grub.cfg "$RES/$n.grub.cfg"
+    extra=""
+  fi
+  # shellcheck disable=SC2086
   find /etc/default/grub /etc/default/grub.d /etc/modprobe.d /etc/initramfs-tools /etc/passthrough \
-       /etc/sysconfig /etc/modules /etc/modules-load.d -type f 2>/dev/null | sort | while read -r f; do
+       /etc/sysconfig /etc/modules /etc/modules-load.d $extra -type f 2>/dev/null | sort | while read -r f; do
     echo "$(sha256sum < "$f" | cut -c1-16) $(stat -c %a "$f") $f"
   done > "$RES/$n.etc"
-  command -v lsinitramfs >/dev/null && lsinitramfs "/boot/initrd.img-$(uname -r)" > "$RES/$n.initramfs" 2>&1
+  [ "${UEFI:-}" = 1 ] || { command -v lsinitramfs >/dev/null && lsinitramfs "/boot/initrd.img-$(uname -r)" > "$RES/$n.initramfs" 2>&1; }
   return 0
 }

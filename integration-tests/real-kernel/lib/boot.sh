@@ -3,13 +3,19 @@
 #
 #   lib/boot.sh --image DIR --share DIR --iommu intel|amd|none --log FILE [options] [-- extra qemu args]
 #   lib/boot.sh --disk FILE --share DIR --iommu intel|amd|none --log FILE [options] [-- extra qemu args]
+#   lib/boot.sh --disk FILE --uefi --share DIR --iommu intel|amd|none --log FILE [options] [-- extra qemu args]
 #
 #   --image DIR      cache dir printed by lib/image.sh (vmlinuz, initrd.img, root.img): direct kernel boot
 #                    (-kernel/-initrd/-append), root=/dev/vda
 #   --disk FILE      boot this disk through the firmware instead: SeaBIOS -> the disk's GRUB -> the kernel with
-#                    the command line grub.cfg gives (no -kernel, no --append, no IOMMU argument added); FILE is
+#                    the command line grub.cfg gives (with --uefi: OVMF -> systemd-boot -> the loader entry's line) (no -kernel, no --append, no IOMMU argument added); FILE is
 #                    always written (give it a qcow2 overlay on the cached disk.img, never disk.img itself);
 #                    format qcow2 when FILE ends in .qcow2, else raw
+#   --uefi           with --disk: OVMF instead of SeaBIOS (Debian's ovmf: OVMF_CODE_4M.fd read-only + a writable copy of
+#                    OVMF_VARS_4M.fd as pflash); the firmware boots the disk's EFI/BOOT/BOOTX64.EFI (systemd-boot, see
+#                    lib/uefi-image.sh), which boots the kernel of its loader entry with that entry's options line
+#   --uefi-vars FILE the machine's NVRAM: created from OVMF_VARS_4M.fd when missing, kept between boots (default:
+#                    ovmf-vars.fd next to --log)
 #   --share DIR      host dir exported over virtio-9p (mount_tag "share", /mnt/share in the guest);
 #                    must hold an executable run.sh; the guest writes out.log and rc (run.sh's exit code) there
 #   --iommu KIND     intel: q35 + intel-iommu (DMAR), GenuineIntel CPU, cmdline intel_iommu=on (--image only)
@@ -42,7 +48,8 @@
 set -euo pipefail
 
 die() { echo "[boot] $*" >&2; exit 2; }
-IMAGE="" DISK="" SHARE="" IOMMU="" LOG="" APPEND="" TIMEOUT=600 MEM=2048 SMP=2 SNAPSHOT=1 DECOY=1
+IMAGE="" DISK="" SHARE="" IOMMU="" LOG="" APPEND="" TIMEOUT=600 MEM=2048 SMP=2 SNAPSHOT=1 DECOY=1 UEFI="" UEFI_VARS=""
+OVMF_DIR=${OVMF_DIR:-/usr/share/OVMF}
 while [ $# -gt 0 ]; do
   case $1 in
     --image) IMAGE=$2; shift 2;;
@@ -56,6 +63,8 @@ while [ $# -gt 0 ]; do
     --smp) SMP=$2; shift 2;;
     --writable) SNAPSHOT=""; shift;;
     --no-decoy) DECOY=""; shift;;
+    --uefi) UEFI=1; shift;;
+    --uefi-vars) UEFI_VARS=$2; shift 2;;
     --) shift; break;;
     *) die "unknown option: $1";;
   esac
@@ -66,6 +75,11 @@ if [ -n "$DISK" ]; then
   [ -z "$APPEND" ] || die "--append needs --image: with --disk the command line is grub.cfg's"
 else
   [ -n "$IMAGE" ] && [ -f "$IMAGE/root.img" ] && [ -f "$IMAGE/vmlinuz" ] || die "--image: no root.img/vmlinuz in '$IMAGE'"
+fi
+if [ -n "$UEFI" ]; then
+  [ -n "$DISK" ] || die "--uefi needs --disk"
+  [ -f "$OVMF_DIR/OVMF_CODE_4M.fd" ] && [ -f "$OVMF_DIR/OVMF_VARS_4M.fd" ] \
+    || die "--uefi: no OVMF_CODE_4M.fd / OVMF_VARS_4M.fd in $OVMF_DIR (apt-get install ovmf)"
 fi
 [ -n "$SHARE" ] && [ -x "$SHARE/run.sh" ] || die "--share: no executable run.sh in '$SHARE'"
 [ -n "$LOG" ] || die "--log FILE is required"
@@ -98,7 +112,15 @@ if [ "$IOMMU" = amd ]; then early=("${decoy[@]}" "${iommu_dev[@]}"); else early=
 if [ -n "$DISK" ]; then
   case $DISK in *.qcow2) fmt=qcow2;; *) fmt=raw;; esac
   boot=(-drive "file=$DISK,if=none,id=root,format=$fmt,cache=unsafe")
-  echo "[boot] iommu=$IOMMU disk=$DISK ($fmt) through its GRUB" >&2
+  if [ -n "$UEFI" ]; then
+    [ -n "$UEFI_VARS" ] || UEFI_VARS=$(dirname "$LOG")/ovmf-vars.fd
+    [ -f "$UEFI_VARS" ] || { mkdir -p "$(dirname "$UEFI_VARS")"; cp "$OVMF_DIR/OVMF_VARS_4M.fd" "$UEFI_VARS"; }
+    boot+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_DIR/OVMF_CODE_4M.fd"
+           -drive "if=pflash,format=raw,unit=1,file=$UEFI_VARS")
+    echo "[boot] iommu=$IOMMU disk=$DISK ($fmt) through OVMF and its EFI/BOOT/BOOTX64.EFI (NVRAM $UEFI_VARS)" >&2
+  else
+    echo "[boot] iommu=$IOMMU disk=$DISK ($fmt) through its GRUB" >&2
+  fi
 else
   cmdline=$(echo root=/dev/vda rw console=ttyS0 panic=-1 $iommu_args $APPEND)
   boot=(-kernel "$IMAGE/vmlinuz" -initrd "$IMAGE/initrd.img" -append "$cmdline"

@@ -184,7 +184,7 @@ public final class Planner {
             Contribution c = loader.load(facts, earlyChange.withChangedFiles(changedEarlyFiles));
             refuseOnErrors(loader.id(), c);
             findings.addAll(c.findings());
-            // its commands (rebuilding the initramfs) run after the writer's, as the files they read are all written
+            // its commands (rebuilding the initramfs) run before the writer's (see below)
             collect(loader.id(), c, loaderFiles, loaderCommands, commandLine, new ArrayList<>());
         }
 
@@ -195,6 +195,7 @@ public final class Planner {
                 .filter(c -> !c.changesNothingOn(configured)).map(KernelParametersChange::reason).distinct()
                 .collect(Collectors.joining("; ")));
         String nextCommandLine = configured.toString();
+        int writerCommands = commands.size();
         if (!merged.changesNothingOn(configured)) {
             if (writer == null) {
                 throw new PlanRefusedException("NO_BOOTLOADER_WRITER", "the kernel command line must change ("
@@ -214,7 +215,12 @@ public final class Planner {
                         + "; remove one of the plugins or report this", null);
             }
         }
-        commands.addAll(loaderCommands);
+        // every file is written before the first command runs; of the commands, the initramfs is rebuilt before the
+        // bootloader's refresh runs, since a refresh may copy the initramfs: kernel-install's 85-initrd.install puts
+        // /boot/initrd.img-<release> into the loader entry's directory on the ESP, proxmox-boot-tool refresh copies
+        // every kernel's initrd to its ESPs, grub-mkconfig writes an initrd line only for an image it finds. The
+        // other order leaves the ESP with the initramfs of before the plan (read in Debian 12's 85-initrd.install).
+        commands.addAll(writerCommands, loaderCommands);
         commands = lastOfEachRegenerator(commands);
         // the list parameters the bindings touched (their names come from the bindings, not from here)
         if (writer != null) runningLineDiffers(writer, configured, merged, merge(commandLine).listEdits(), requirement);

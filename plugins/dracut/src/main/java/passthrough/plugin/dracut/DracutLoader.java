@@ -19,7 +19,8 @@ import passthrough.api.KernelModules;
 /**
  * dracut (Fedora, RHEL, and Debian/Ubuntu's dracut package): the modules go into {@code force_drivers} of a file of
  * ours in /etc/dracut.conf.d, the files the early boot runs into {@code install_items}, and the running kernel's
- * initramfs is rebuilt with {@code dracut -f --kver <release>}.
+ * initramfs is rebuilt with {@code dracut -f --kver <release>} (on Debian and its derivatives
+ * {@code dracut -f /boot/initrd.img-<release> <release>}, the file Debian's own kernel hook writes and its boot reads).
  *
  * <p>What was checked (dracut.conf(5) as shipped by dracut 027 to 105, and dracut.sh):
  * <ul>
@@ -62,6 +63,7 @@ public class DracutLoader implements EarlyModuleLoader {
             # `passthrough rollback`.
             """;
     private static final String VIRQFD = "vfio_virqfd";
+    static final String DEBIAN_IMAGE = "/boot/initrd.img-";
 
     @Override
     public String id() {
@@ -130,12 +132,30 @@ public class DracutLoader implements EarlyModuleLoader {
             findings.add(Finding.error("NO_DRACUT", "dracut is missing (usr/bin, usr/sbin, bin, sbin), so the initramfs "
                     + "cannot be rebuilt", "install the dracut package, or choose another loader with --early-modules"));
         } else {
-            changes.add(new CommandChange(List.of("dracut", "-f", "--kver", facts.kernelRelease()),
-                    "rebuild the initramfs of the running kernel " + facts.kernelRelease() + " so it carries "
-                            + describe(newDrivers, change.changedFiles()) + " (the installed kernels are not known here: "
-                            + "the others take it at their next rebuild)"));
+            String release = facts.kernelRelease();
+            String why = "rebuild the initramfs of the running kernel " + release + " so it carries "
+                    + describe(newDrivers, change.changedFiles()) + " (the installed kernels are not known here: "
+                    + "the others take it at their next rebuild)";
+            if (debianLike(facts)) {
+                // Debian's dracut package builds /boot/initrd.img-<release> (its /etc/kernel/postinst.d/dracut names the
+                // file); that is what GRUB's 10_linux and kernel-install's 85-initrd.install take. Left to itself, dracut
+                // writes <ESP>/<machine-id>/<release>/initrd once systemd-boot's entry directory exists, a file the
+                // loader entry kernel-install wrote does not name (it copies initrd.img-<release>)
+                changes.add(new CommandChange(List.of("dracut", "-f", DEBIAN_IMAGE + release, release), why
+                        + "; the image Debian's boot reads, " + DEBIAN_IMAGE + release));
+            } else {
+                changes.add(new CommandChange(List.of("dracut", "-f", "--kver", release), why));
+            }
         }
         return new Contribution(changes, findings);
+    }
+
+    /** Debian, Ubuntu and their derivatives (os-release ID or ID_LIKE): the initramfs is /boot/initrd.img-<release>. */
+    static boolean debianLike(HostFacts facts) {
+        var os = facts.os();
+        if (os == null) return false;
+        return "debian".equals(os.id()) || "ubuntu".equals(os.id())
+                || os.idLike() != null && (os.idLike().contains("debian") || os.idLike().contains("ubuntu"));
     }
 
     /** vfio_virqfd became part of vfio in Linux 6.2; an unknown release counts as new (no distribution ships older). */

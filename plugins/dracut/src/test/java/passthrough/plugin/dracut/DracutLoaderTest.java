@@ -56,6 +56,27 @@ class DracutLoaderTest {
         assertTrue(c.findings().isEmpty(), c.findings().toString());
     }
 
+    /**
+     * Debian's dracut writes &lt;ESP&gt;/&lt;machine-id&gt;/&lt;release&gt;/initrd by itself once systemd-boot's entry
+     * directory exists, which the loader entry kernel-install wrote does not name (it copied /boot/initrd.img-&lt;release&gt;):
+     * read in Debian 12's dracut.sh while writing RealToolsUefiTest, which checks the entry's initrd is the rebuilt one. The image is named.
+     */
+    @Test
+    void onDebianAndItsDerivativesTheImageIsTheOneDebiansBootReads() {
+        for (var os : List.of(new passthrough.api.OsRelease("debian", "12", "Debian", List.of(), Map.of()),
+                new passthrough.api.OsRelease("pop", "22.04", "Pop!_OS", List.of("ubuntu", "debian"), Map.of()))) {
+            HostFacts facts = HostFacts.builder().kernelRelease("6.1.0-50-amd64").commands(Set.of("dracut")).os(os).build();
+            Contribution c = new DracutLoader().load(facts, new EarlyModulesChange(VFIO, "early"));
+            CommandChange rebuild = commands(c).get(0);
+            assertEquals(List.of("dracut", "-f", "/boot/initrd.img-6.1.0-50-amd64", "6.1.0-50-amd64"), rebuild.argv(), os.id());
+            assertTrue(rebuild.reason().contains("/boot/initrd.img-6.1.0-50-amd64"), rebuild.reason());
+        }
+        HostFacts fedora = HostFacts.builder().kernelRelease("6.11.4-301.fc41.x86_64").commands(Set.of("dracut"))
+                .os(new passthrough.api.OsRelease("fedora", "41", "Fedora", List.of(), Map.of())).build();
+        assertEquals(List.of("dracut", "-f", "--kver", "6.11.4-301.fc41.x86_64"),
+                commands(new DracutLoader().load(fedora, new EarlyModulesChange(VFIO, "early"))).get(0).argv());
+    }
+
     @Test
     void vfioVirqfdIsNeverListedFor62AndLaterButKeptBefore() {
         List<String> withVirqfd = List.of("vfio", "vfio_virqfd", "vfio_iommu_type1", "vfio_pci");
