@@ -82,6 +82,13 @@ record BlsEntry(String path, String version, String linux, String options, int o
         return sb.toString().strip().replaceAll("\\s+", " ");
     }
 
+    /** Whether the options name the variable {@code name} ($name or ${name}). */
+    boolean uses(String name) {
+        Matcher m = VARIABLE.matcher(options);
+        while (m.find()) if (name.equals(m.group(1) != null ? m.group(1) : m.group(2))) return true;
+        return false;
+    }
+
     /** The variables the options use that grubenv does not set. */
     List<String> unsetVariables(Map<String, String> grubenv) {
         List<String> out = new ArrayList<>();

@@ -56,7 +56,7 @@ public class GrubbyWriter implements BootloaderWriter {
 
     @Override
     public List<String> hostFiles() {
-        return List.of(BlsEntry.DIRECTORY + "*.conf", BlsEntry.GRUBENV, GrubCmdlineLinux.PATH);
+        return List.of(BlsEntry.DIRECTORY + "*.conf", BlsEntry.GRUBENV, BootVariables.GRUB_CFG, GrubCmdlineLinux.PATH);
     }
 
     @Override
@@ -75,7 +75,7 @@ public class GrubbyWriter implements BootloaderWriter {
     public KernelCommandLine configuredCommandLine(HostFacts facts) {
         List<BlsEntry> entries = BlsEntry.all(facts.files());
         if (entries.isEmpty()) return KernelCommandLine.empty();
-        Map<String, String> env = GrubEnv.parse(facts.files().get(BlsEntry.GRUBENV));
+        Map<String, String> env = BootVariables.of(facts.files()).values();
         BlsEntry e = entries.stream().filter(x -> x.version() != null && x.version().equals(facts.kernelRelease()))
                 .findFirst().orElse(entries.get(0));
         return KernelCommandLine.parse(e.resolvedOptions(env));
@@ -90,7 +90,11 @@ public class GrubbyWriter implements BootloaderWriter {
                     + " (or none readable), so there is nothing for grubby to change", "choose the bootloader writer "
                     + "for this host's boot set-up (--bootloader ID)"));
         }
-        Map<String, String> env = GrubEnv.parse(facts.files().get(BlsEntry.GRUBENV));
+        BootVariables variables = BootVariables.of(facts.files());
+        Map<String, String> env = variables.values();
+        // tuned's variables are tuned's: the entries are compared, and grubby's arguments computed, without them (its
+        // hook leaves them off the rescue entry on purpose), while the next boot's line includes their value
+        Map<String, String> ownEnv = variables.withoutTuned().values();
         for (BlsEntry e : entries) {
             List<String> unset = e.unsetVariables(env);
             if (!unset.isEmpty()) {
@@ -102,7 +106,7 @@ public class GrubbyWriter implements BootloaderWriter {
         }
         Map<String, List<BlsEntry>> byLine = new LinkedHashMap<>();
         for (BlsEntry e : entries) {
-            String words = KernelCommandLine.parse(e.resolvedOptions(env)).parameters().stream()
+            String words = KernelCommandLine.parse(e.resolvedOptions(ownEnv)).parameters().stream()
                     .map(KernelParameter::toString).collect(Collectors.joining(" "));
             byLine.computeIfAbsent(words, k -> new ArrayList<>()).add(e);
         }
@@ -115,7 +119,14 @@ public class GrubbyWriter implements BootloaderWriter {
                     + "`grubby --update-kernel=ALL --args=...` or remove the stale entry), then plan again"));
         }
 
-        KernelCommandLine before = KernelCommandLine.parse(entries.get(0).resolvedOptions(env));
+        List<String> tunedUsed = BootVariables.TUNED.stream()
+                .filter(name -> entries.stream().anyMatch(e -> e.uses(name))).toList();
+        if (!tunedUsed.isEmpty()) {
+            findings.add(Finding.info("BLS_TUNED_VARIABLES", "the entries name tuned's " + tunedUsed.stream()
+                    .map(n -> "$" + n + " (\"" + env.get(n) + "\": " + variables.sources().get(n) + ")")
+                    .collect(Collectors.joining(", ")) + "; tuned keeps them, grubby's change leaves them in place"));
+        }
+        KernelCommandLine before = KernelCommandLine.parse(entries.get(0).resolvedOptions(ownEnv));
         KernelCommandLine after = change.applyTo(before);
         if (after.parameters().equals(before.parameters())) return new Contribution(List.of(), findings);
 

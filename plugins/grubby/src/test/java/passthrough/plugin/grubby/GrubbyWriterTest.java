@@ -141,4 +141,78 @@ class GrubbyWriterTest {
         assertTrue(c.changes().isEmpty());
         assertEquals("GRUBBY_ARGUMENT_NOT_PASSABLE", c.findings().get(0).code());
     }
+
+    /**
+     * A stock RHEL-family host: tuned's kernel-install hook put {@code $tuned_params} on every entry but the rescue
+     * one, and neither grubenv nor grub.cfg sets it (no tuned profile touched the boot options). GRUB expands it to
+     * nothing; the entries agree once tuned's part is set aside; the plan goes ahead and says so.
+     */
+    @Test
+    void tunedVariablesSetNowhereAreEmptyAndTheRescueEntryStillAgrees() {
+        Map<String, String> files = rocky();
+        assertEquals("root=/dev/mapper/rl-root ro rd.lvm.lv=rl/root rhgb quiet",
+                writer.configuredCommandLine(rockyHost(files)).toString());
+        Contribution c = writer.change(rockyHost(files), set("intel_iommu=on", "iommu=pt"));
+        assertEquals(List.of("grubby", "--update-kernel=ALL", "--args=intel_iommu=on iommu=pt"), grubbyArgv(c));
+        passthrough.api.Finding tuned = c.findings().stream().filter(f -> f.code().equals("BLS_TUNED_VARIABLES")).findFirst().orElseThrow();
+        assertTrue(tuned.message().contains("$tuned_params (\"\": set neither in /boot/grub2/grubenv nor in /boot/grub2/grub.cfg"),
+                tuned.message());
+        assertTrue(c.findings().stream().noneMatch(f -> f.severity() == passthrough.api.Severity.ERROR), c.findings().toString());
+    }
+
+    /** grub.cfg's 00_tuned block (run after load_env) wins over grubenv; its value is on the next boot's line. */
+    @Test
+    void tunedParamsFromGrubCfgOverrideGrubenvAndStayTunedsOwn() {
+        Map<String, String> files = rocky();
+        files.put("boot/grub2/grubenv", GrubEnv.SIGNATURE + "saved_entry=x\ntuned_params=skew_tick=1\n" + "#".repeat(900));
+        files.put("boot/grub2/grub.cfg", "### BEGIN /etc/grub.d/00_tuned ###\nset tuned_params=\"isolcpus=2-3 nohz_full=2-3\"\n"
+                + "set tuned_initrd=\"\"\n### END /etc/grub.d/00_tuned ###\n");
+        assertEquals("root=/dev/mapper/rl-root ro rd.lvm.lv=rl/root rhgb quiet isolcpus=2-3 nohz_full=2-3",
+                writer.configuredCommandLine(rockyHost(files)).toString());
+        Contribution c = writer.change(rockyHost(files), set("intel_iommu=on", "iommu=pt"));
+        assertEquals(List.of("grubby", "--update-kernel=ALL", "--args=intel_iommu=on iommu=pt"), grubbyArgv(c),
+                "tuned's isolcpus is not grubby's to pass");
+        assertTrue(c.findings().stream().anyMatch(f -> f.message().contains("\"isolcpus=2-3 nohz_full=2-3\": /boot/grub2/grub.cfg")),
+                c.findings().toString());
+    }
+
+    /** Any other variable grubenv lacks is still refused: $kernelopts unset means the next boot's line is unknown. */
+    @Test
+    void anUnsetKerneloptsIsStillRefused() {
+        Map<String, String> files = rocky();
+        files.replaceAll((k, v) -> k.startsWith("boot/loader/") ? v.replaceAll("(?m)^options .*$", "options \\$kernelopts \\$tuned_params") : v);
+        Contribution c = writer.change(rockyHost(files), set("intel_iommu=on"));
+        assertTrue(c.changes().isEmpty());
+        assertEquals("BLS_VARIABLE_UNSET", c.findings().get(0).code());
+        assertTrue(c.findings().get(0).message().contains("$kernelopts") && !c.findings().get(0).message().contains("tuned"),
+                c.findings().get(0).message());
+    }
+
+    static final String ROCKY_REL = "5.14.0-427.13.1.el9_4.x86_64";
+
+    static HostFacts rockyHost(Map<String, String> files) {
+        return HostFacts.builder().kernelRelease(ROCKY_REL).files(files).commands(Set.of("grubby")).build();
+    }
+
+    static final String ROCKY_OPTIONS = "root=/dev/mapper/rl-root ro rd.lvm.lv=rl/root rhgb quiet";
+
+    /** Rocky 9.4 as installed with tuned: the kernel's entry ends in $tuned_params, the rescue entry does not. */
+    static Map<String, String> rocky() {
+        String rel = ROCKY_REL;
+        Map<String, String> files = new HashMap<>();
+        files.put("boot/loader/entries/0f1e-" + rel + ".conf", "title Rocky Linux (" + rel + ") 9.4 (Blue Onyx)\nversion " + rel
+                + "\nlinux /vmlinuz-" + rel + "\ninitrd /initramfs-" + rel + ".img $tuned_initrd\noptions " + ROCKY_OPTIONS
+                + " $tuned_params\ngrub_users $grub_users\ngrub_arg --unrestricted\ngrub_class rocky\n");
+        files.put("boot/loader/entries/0f1e-0-rescue.conf", "title Rocky Linux (0-rescue-0f1e) 9.4 (Blue Onyx)\nversion 0-rescue-0f1e"
+                + "\nlinux /vmlinuz-0-rescue-0f1e\ninitrd /initramfs-0-rescue-0f1e.img\noptions " + ROCKY_OPTIONS
+                + "\ngrub_users $grub_users\ngrub_arg --unrestricted\ngrub_class rocky\n");
+        files.put("boot/grub2/grubenv", GrubEnv.SIGNATURE + "saved_entry=0f1e-" + rel + "\nboot_success=0\n" + "#".repeat(900));
+        files.put("etc/default/grub", "GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX=\"rd.lvm.lv=rl/root rhgb quiet\"\nGRUB_ENABLE_BLSCFG=true\n");
+        return files;
+    }
+
+    static List<String> grubbyArgv(Contribution c) {
+        return c.changes().stream().filter(x -> x instanceof CommandChange).map(x -> ((CommandChange) x).argv()).findFirst()
+                .orElseThrow(() -> new AssertionError("no grubby command: " + c.findings()));
+    }
 }
