@@ -110,15 +110,26 @@ class DistributionHostsTest {
             + "update-initramfs [-u] [-k] [all]|proxmox-boot-tool [refresh]; "
             + "update-initramfs [-u] [-k] [all]|proxmox-boot-tool [refresh]",
         "proxmox-ve-8-grub; proxmox-ve-8; grub-debian; initramfs-tools; "
-            + "update-grub|update-initramfs [-u] [-k] [all]; update-grub|update-initramfs [-u] [-k] [all]",
+            + "update-initramfs [-u] [-k] [all]|update-grub; update-initramfs [-u] [-k] [all]|update-grub",
         "fedora-40; fedora; grubby; dracut; "
-            + "grubby [--update-kernel=ALL] [--args=intel_iommu=on iommu=pt]|dracut [-f] [--kver] [6.8.9-300.fc40.x86_64]; "
+            + "dracut [-f] [--kver] [6.8.9-300.fc40.x86_64]|grubby [--update-kernel=ALL] [--args=intel_iommu=on iommu=pt]; "
             + "dracut [-f] [--kver] [6.8.9-300.fc40.x86_64]|grubby [--update-kernel=ALL] [--remove-args=intel_iommu iommu]",
+        "rocky-9; rocky-9; grubby; dracut; "
+            + "dracut [-f] [--kver] [5.14.0-427.13.1.el9_4.x86_64]|grubby [--update-kernel=ALL] [--args=intel_iommu=on iommu=pt]; "
+            + "dracut [-f] [--kver] [5.14.0-427.13.1.el9_4.x86_64]|grubby [--update-kernel=ALL] [--remove-args=intel_iommu iommu]",
         "arch-systemd-boot; arch; systemd-boot-entries; mkinitcpio; mkinitcpio [-P]; mkinitcpio [-P]",
         "manjaro-grub; manjaro; grub-debian; mkinitcpio; "
-            + "grub-mkconfig [-o] [/boot/grub/grub.cfg]|mkinitcpio [-P]; grub-mkconfig [-o] [/boot/grub/grub.cfg]|mkinitcpio [-P]",
+            + "mkinitcpio [-P]|grub-mkconfig [-o] [/boot/grub/grub.cfg]; mkinitcpio [-P]|grub-mkconfig [-o] [/boot/grub/grub.cfg]",
+        "endeavouros-systemd-boot; endeavouros; kernel-cmdline; dracut; "
+            + "dracut [-f] [--kver] [6.9.7-arch1-1]|kernel-install [add] [6.9.7-arch1-1] [/usr/lib/modules/6.9.7-arch1-1/vmlinuz]"
+            + "|kernel-install [add] [6.6.36-1-lts] [/usr/lib/modules/6.6.36-1-lts/vmlinuz]; "
+            + "dracut [-f] [--kver] [6.9.7-arch1-1]|kernel-install [add] [6.9.7-arch1-1] [/usr/lib/modules/6.9.7-arch1-1/vmlinuz]"
+            + "|kernel-install [add] [6.6.36-1-lts] [/usr/lib/modules/6.6.36-1-lts/vmlinuz]",
+        "debian-12-systemd-boot; debian-systemd-boot; kernel-cmdline; initramfs-tools; "
+            + "update-initramfs [-u] [-k] [6.1.0-21-amd64]|kernel-install [add] [6.1.0-21-amd64] [/boot/vmlinuz-6.1.0-21-amd64]; "
+            + "update-initramfs [-u] [-k] [6.1.0-21-amd64]|kernel-install [add] [6.1.0-21-amd64] [/boot/vmlinuz-6.1.0-21-amd64]",
         "pop-os-22.04; pop-os-22.04; kernelstub; initramfs-tools; "
-            + "kernelstub [-a] [intel_iommu=on iommu=pt]|update-initramfs [-u] [-k] [6.9.3-76060903-generic]; "
+            + "update-initramfs [-u] [-k] [6.9.3-76060903-generic]|kernelstub [-a] [intel_iommu=on iommu=pt]; "
             + "update-initramfs [-u] [-k] [6.9.3-76060903-generic]|kernelstub [-o] [quiet loglevel=0 systemd.show_status=false splash]",
     })
     void plansAppliesAndRollsBackWithItsOwnTools(String sample, String profile, String writer, String loader, String applied,
@@ -226,12 +237,13 @@ class DistributionHostsTest {
         String reason = Cli.finding(plan, "PROFILE").get("message").asText();
         assertTrue(reason.contains("profile fedora-atomic") && reason.contains("run/ostree-booted present"), reason);
         Cli.run("--root", root.toString(), "apply", "--device", "01:00.0", "--yes").exits(0);
-        assertEquals(List.of("rpm-ostree [kargs] [--append-if-missing=intel_iommu=on] [--append-if-missing=iommu=pt]",
-                "rpm-ostree [initramfs] [--enable] [--arg=--add-drivers] [--arg=vfio vfio_iommu_type1 vfio_pci]"), calls(root));
+        // the initramfs before the boot configuration, as on every host (the planner's order)
+        assertEquals(List.of("rpm-ostree [initramfs] [--enable] [--arg=--add-drivers] [--arg=vfio vfio_iommu_type1 vfio_pci]",
+                "rpm-ostree [kargs] [--append-if-missing=intel_iommu=on] [--append-if-missing=iommu=pt]"), calls(root));
         Cli.run("--root", root.toString(), "rollback").exits(0);
         // inverses run last command first
-        assertEquals(List.of("rpm-ostree [initramfs] [--disable]",
-                "rpm-ostree [kargs] [--delete-if-present=intel_iommu=on] [--delete-if-present=iommu=pt]"), calls(root));
+        assertEquals(List.of("rpm-ostree [kargs] [--delete-if-present=intel_iommu=on] [--delete-if-present=iommu=pt]",
+                "rpm-ostree [initramfs] [--disable]"), calls(root));
         assertEquals(before, snapshot(root));
     }
 }

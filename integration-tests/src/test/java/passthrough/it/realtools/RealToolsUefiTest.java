@@ -34,8 +34,10 @@ import passthrough.cli.Main;
  * initramfs-tools, /etc/kernel/cmdline, systemd-boot in /boot/efi with the kernel's Type #1 entry written by the real
  * kernel-install), prepared by integration-tests/real-tools/run (property passthrough.realtools.uefiRoot) with the
  * sysfs captured from the guest (the decoy std VGA shares the GPU's 1234:1111, so the by-address route).
- * No profile names these set-ups yet, so the plugins are chosen as a user would: {@code --bootloader kernel-cmdline
- * --early-modules dracut}, and for GRUB's generator a profile of this test's own (installed in the root's
+ * The systemd-boot set-up is recognised without a flag: the profile debian-systemd-boot (Debian 12 with
+ * /etc/kernel/postinst.d/zz-systemd-boot, which the systemd-boot package installs) names kernel-cmdline, and dracut is
+ * the early-module loader installed (Debian's dracut removes initramfs-tools). For GRUB's generator a profile of this
+ * test's own (installed in the root's
  * /etc/passthrough/profiles) that sets grub-debian's {@code regenerate} to {@code grub-mkconfig -o /boot/grub/grub.cfg},
  * Arch's and Manjaro's generator. In order: (a)+(b) plan, apply, what dracut and kernel-install made, rollback; (c)
  * apply and rollback through grub-mkconfig. Without the property the tests skip (a plain `mvn verify`); the script
@@ -49,7 +51,8 @@ class RealToolsUefiTest {
     static final String DRACUT_CONF = "etc/dracut.conf.d/passthrough.conf";
     static final List<String> VFIO_MODULES = List.of("/vfio-pci.ko", "/vfio.ko", "/vfio_iommu_type1.ko");
     static final String PROFILE = "it-debian-12-grub-mkconfig";
-    static final String[] SYSTEMD_BOOT = {"--bootloader", "kernel-cmdline", "--early-modules", "dracut"};
+    /** No plugin flags: the profile and what is installed choose (asserted in the plan test). */
+    static final String[] SYSTEMD_BOOT = {};
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> TIMINGS = new ArrayList<>();
     static Path root;
@@ -208,6 +211,12 @@ class RealToolsUefiTest {
         assertEquals(0, r.exit(), r.err());
         JsonNode plan = JSON.readTree(r.out());
         assertTrue(plan.get("byAddress").asBoolean(), "the decoy std VGA shares 1234:1111");
+        Map<String, String> findings = new java.util.TreeMap<>();
+        plan.get("findings").forEach(f -> findings.put(f.get("code").asText(), f.get("message").asText()));
+        assertTrue(findings.getOrDefault("PROFILE", "").contains("profile debian-systemd-boot")
+                && findings.get("PROFILE").contains("etc/kernel/postinst.d/zz-systemd-boot present"), findings.toString());
+        assertTrue(findings.getOrDefault("BOOTLOADER_WRITER", "").contains("kernel-cmdline manages this host"), findings.toString());
+        assertTrue(findings.getOrDefault("EARLY_MODULE_LOADER", "").contains("dracut manages this host"), findings.toString());
         List<String> files = new ArrayList<>();
         plan.get("files").forEach(f -> files.add(f.get("path").asText() + " <- " + f.get("plugin").asText()));
         assertTrue(files.contains("etc/kernel/cmdline <- kernel-cmdline"), files.toString());
