@@ -87,7 +87,7 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
             return ExitCodes.NOT_READY;
         }
         try {
-            ApplyResult result = PlanApplier.forRoot(global.root).apply(plan, options, journalMark);
+            ApplyResult result = PlanApplier.forRoot(global.root).withProgress(global.progress()).apply(plan, options, journalMark);
             report(out, result, plan);
             return ExitCodes.OK;
         } catch (CommandFailedException e) {
@@ -132,7 +132,7 @@ final class ApplyCommand extends Subcommand implements Callable<Integer> {
         // with --json stdout carries only the JSON document
         PrintWriter to = global.json ? spec.commandLine().getErr() : out;
         try {
-            for (RecoveredTransaction t : PlanApplier.forRoot(global.root).recoverFirst(options)) {
+            for (RecoveredTransaction t : PlanApplier.forRoot(global.root).withProgress(global.progress()).recoverFirst(options)) {
                 to.println("Recovered an unfinished transaction first: " + t.message());
                 recoveredFirst.add(t.message());
             }

@@ -35,11 +35,28 @@ public final class Main {
             System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
             System.setProperty("slf4j.internal.verbosity", "WARN");
         }
-        CommandLine cl = new CommandLine(new PassthroughCommand());
+        Terminal terminal = Terminal.forThisProcess(args);
+        StyledWriter styled = null;
+        if (terminal.color() || terminal.quiet()) {
+            // --json never gets here coloured (Terminal), and a quiet JSON document has no [ok] lines to drop
+            styled = new StyledWriter(out, terminal.color(), terminal.quiet());
+            out = new PrintWriter(styled, true);
+        }
+        PassthroughCommand top = new PassthroughCommand();
+        top.terminal = terminal;
+        CommandLine cl = new CommandLine(top);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(new ErrorHandler(verbose));
         cl.setParameterExceptionHandler(new UsageErrorHandler());
-        return cl.execute(args);
+        int status = cl.execute(args);
+        if (styled != null) {
+            try {
+                styled.finish();
+            } catch (java.io.IOException e) {
+                // stdout is gone (a closed pipe): nothing left to tell it
+            }
+        }
+        return status;
     }
 }

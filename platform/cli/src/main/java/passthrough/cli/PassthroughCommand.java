@@ -38,6 +38,43 @@ public final class PassthroughCommand implements Runnable {
             description = "Log to stderr and show stack traces of errors.")
     boolean verbose;
 
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
+            description = "No progress lines and no [ok]/[INFO] findings: warnings, errors and what the command exists "
+                    + "to print (the plan, the groups, the definition) stay. The exit status tells the answer.")
+    boolean quiet;
+
+    @Option(names = "--color", paramLabel = "WHEN", scope = ScopeType.INHERIT, defaultValue = "auto",
+            completionCandidates = ColorChoices.class,
+            description = "Colour the output: ${COMPLETION-CANDIDATES}. Default auto: only when stdout is a terminal, "
+                    + "NO_COLOR is unset or empty, TERM is not dumb, and not with --json.")
+    void color(String when) {
+        if (!ColorChoices.VALUES.contains(when)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--color " + when
+                    + ": expected auto, always or never");
+        }
+        this.color = when;
+    }
+
+    String color = "auto";
+
+    /** How stdout and stderr meet the user; Main decides it before picocli runs (the streams come first). */
+    Terminal terminal = Terminal.PLAIN;
+
+    /** The --color values, for help and completion. */
+    static final class ColorChoices implements Iterable<String> {
+        static final List<String> VALUES = List.of("auto", "always", "never");
+
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return VALUES.iterator();
+        }
+    }
+
+    /** What a command that runs update-initramfs, dracut, virsh... tells the user while they run (stderr). */
+    passthrough.core.apply.CommandProgress progress() {
+        return ProgressLine.on(spec.commandLine().getErr(), terminal);
+    }
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 

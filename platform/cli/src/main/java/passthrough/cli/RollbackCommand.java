@@ -45,7 +45,7 @@ final class RollbackCommand extends Subcommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            RollbackResult r = PlanExecutor.forRoot(global.root).rollback(txid, force,
+            RollbackResult r = PlanExecutor.forRoot(global.root).withProgress(global.progress()).rollback(txid, force,
                     commandRun.toApplyOptions());
             PrintWriter out = out();
             TransactionJson.Rollback json = global.json ? toJson(r) : null;

@@ -46,7 +46,7 @@ final class VmSupport {
     /** Applies the plan's files and commands as one journaled transaction; failures become UserErrors. */
     static ApplyResult apply(PassthroughCommand global, VmPlan plan, String what, ApplyOptions options, VmJson partial) {
         try {
-            PlanApplier applier = PlanApplier.forRoot(global.root);
+            PlanApplier applier = PlanApplier.forRoot(global.root).withProgress(global.progress());
             return applier.apply(new TransactionDescription("vm " + plan.name(), what), plan.files(), plan.commands(), options,
                     applier.journalMark());
         } catch (CommandFailedException e) {

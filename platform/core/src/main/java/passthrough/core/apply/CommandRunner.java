@@ -29,9 +29,15 @@ final class CommandRunner {
     private static final int NOT_EXECUTABLE = 126;
 
     private final TargetResolver resolver;
+    private final CommandProgress progress;
 
     CommandRunner(TargetResolver resolver) {
+        this(resolver, CommandProgress.NONE);
+    }
+
+    CommandRunner(TargetResolver resolver, CommandProgress progress) {
         this.resolver = resolver;
+        this.progress = java.util.Objects.requireNonNull(progress, "progress");
     }
 
     /** Whether the program can be found inside the root: checked before any file is written. */
@@ -45,6 +51,14 @@ final class CommandRunner {
 
     /** @param started told the process as soon as it runs, so the journal can name it (recovery stops an orphan) */
     CommandResult run(List<String> argv, Duration timeout, java.util.function.Consumer<ProcessHandle> started) {
+        long t0 = System.nanoTime();
+        progress.started(argv);
+        CommandResult result = runQuietly(argv, timeout, started);
+        progress.finished(argv, result.outcome(), Duration.ofNanos(System.nanoTime() - t0));
+        return result;
+    }
+
+    private CommandResult runQuietly(List<String> argv, Duration timeout, java.util.function.Consumer<ProcessHandle> started) {
         List<String> full = resolver.rootIsSlash() ? argv : ChrootInvocation.argv(resolver.root(), argv);
         ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true)
                 // a command waiting for input would otherwise hang until its timeout
@@ -60,7 +74,7 @@ final class CommandRunner {
         }
         started.accept(p.toHandle());
         Deque<String> tail = new ArrayDeque<>();
-        Thread reader = new Thread(() -> readTail(p, tail), "passthrough-command-output");
+        Thread reader = new Thread(() -> readTail(p, tail, progress), "passthrough-command-output");
         reader.setDaemon(true);
         reader.start();
         try {
@@ -92,7 +106,7 @@ final class CommandRunner {
         }
     }
 
-    private static void readTail(Process p, Deque<String> tail) {
+    private static void readTail(Process p, Deque<String> tail, CommandProgress progress) {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
@@ -100,6 +114,7 @@ final class CommandRunner {
                     tail.addLast(line);
                     if (tail.size() > TAIL_LINES) tail.pollFirst();
                 }
+                progress.line(line);
             }
         } catch (IOException e) {
             // the process was killed and its pipe closed: what was read is the tail

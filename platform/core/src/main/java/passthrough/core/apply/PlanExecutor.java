@@ -25,9 +25,18 @@ public final class PlanExecutor {
     private final StepHook hook;
 
     private PlanExecutor(TargetResolver resolver, StepHook hook) {
+        this(resolver, hook, CommandProgress.NONE);
+    }
+
+    private PlanExecutor(TargetResolver resolver, StepHook hook, CommandProgress progress) {
         this.resolver = resolver;
-        this.runner = new CommandRunner(resolver);
+        this.runner = new CommandRunner(resolver, progress);
         this.hook = hook;
+    }
+
+    /** The same executor, telling {@code progress} about each command it runs (apply, rollback, recovery). */
+    public PlanExecutor withProgress(CommandProgress progress) {
+        return new PlanExecutor(resolver, hook, progress);
     }
 
     /**

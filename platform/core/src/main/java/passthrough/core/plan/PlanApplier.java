@@ -33,6 +33,11 @@ public final class PlanApplier {
         return new PlanApplier(root, PlanExecutor.forRoot(root));
     }
 
+    /** The same applier, telling {@code progress} about each command its executor runs. */
+    public PlanApplier withProgress(passthrough.core.apply.CommandProgress progress) {
+        return new PlanApplier(root, executor.withProgress(progress));
+    }
+
     /**
      * Finishes or undoes what a crash left, BEFORE a plan is made: a plan made from a half-changed host would skip the
      * files that already look done, and the executor's recovery would then undo them under it.
