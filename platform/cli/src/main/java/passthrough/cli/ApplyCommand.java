@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `passthrough apply`: execute a plan, journaled and reversible. */
-@Command(name = "apply", mixinStandardHelpOptions = true,
+@Command(name = "apply", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:applied (or nothing to change)", " 1:a command failed; every file was restored", " 2:usage error", " 3:refused for safety; nothing was written", " 4:an I/O error; every file was restored"},
+        mixinStandardHelpOptions = true,
         description = {"Apply a plan (made now from --device, or saved by `plan --out`): back up and write each file "
                 + "atomically, then run the commands inside the root; a failing command restores every file.",
             "Refuses a saved plan whose files changed since it was made. Undo with `passthrough rollback`.",

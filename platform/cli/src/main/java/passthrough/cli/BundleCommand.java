@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `passthrough profiles bundle DIR --out FILE [--sign KEY]`: one zip of profiles and plugins, with manifest and signature. */
-@Command(name = "bundle", mixinStandardHelpOptions = true,
+@Command(name = "bundle", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:the bundle was written", " 2:usage error", " 3:refused (a profile or plugin jar that would not install)", " 4:the bundle could not be written"},
+        mixinStandardHelpOptions = true,
         description = {"Make a profile bundle from DIR, which holds profiles/<id>.json and optionally plugins/<name>.jar "
                 + "(nothing else, no links): a zip with a SHA-256 manifest and, with --sign, an Ed25519 signature of it "
                 + "(docs/bundles.md).",

@@ -16,7 +16,8 @@ import passthrough.core.profiles.ProfileFindings;
 import picocli.CommandLine.Command;
 
 /** `passthrough check`: can this machine do GPU passthrough? */
-@Command(name = "check", mixinStandardHelpOptions = true,
+@Command(name = "check", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:ready for passthrough", " 1:not ready (the [ERROR] lines say what to fix)", " 2:usage error"},
+        mixinStandardHelpOptions = true,
         description = {"Readiness report: CPU virtualization, IOMMU firmware table, IOMMU active (and the kernel "
                 + "parameters that turn it on), command-line conflicts, vfio-pci / pci-stub, distribution.",
             "Exit 0 when ready, 1 when not."})

@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** `passthrough groups`: every IOMMU group and its devices. */
-@Command(name = "groups", mixinStandardHelpOptions = true,
+@Command(name = "groups", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:listed", " 1:the IOMMU is off (devices listed without groups)", " 2:usage error"},
+        mixinStandardHelpOptions = true,
         description = {"List IOMMU groups with their devices: address, [vendor:device], class, name, driver; the boot "
                 + "GPU and bridges (which stay with the host) are marked. With --usb: the USB controllers, whether each "
                 + "can go to a VM, and the keyboards, mice and disks hanging off each now.",

@@ -11,7 +11,8 @@ import passthrough.core.apply.TransactionSummary;
 import picocli.CommandLine.Command;
 
 /** `passthrough history`: the journaled transactions, newest first. */
-@Command(name = "history", mixinStandardHelpOptions = true,
+@Command(name = "history", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:listed", " 2:usage error", " 3:refused (the journal is not ours to read)", " 4:the journal cannot be read"},
+        mixinStandardHelpOptions = true,
         description = "List the transactions journaled under <root>/var/lib/passthrough: id, time, state, files.")
 final class HistoryCommand extends Subcommand implements Callable<Integer> {
 

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** `passthrough profiles keygen --out PREFIX`: an Ed25519 key pair for signing bundles, without openssl. */
-@Command(name = "keygen", mixinStandardHelpOptions = true,
+@Command(name = "keygen", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:the key pair was written", " 2:usage error", " 3:refused (an existing key is never overwritten)", " 4:the keys could not be written"},
+        mixinStandardHelpOptions = true,
         description = {"Make an Ed25519 key pair for signing profile bundles: PREFIX.key (private, PEM PKCS#8, mode 0600) "
                 + "and PREFIX.pub (public, PEM), the same files `openssl genpkey -algorithm ed25519` and "
                 + "`openssl pkey -pubout` make.",

@@ -10,12 +10,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /** The top command: global options shared by every subcommand (inherited, so they work before or after it). */
-@Command(name = "passthrough", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(name = "passthrough", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:done; ready", " 1:not ready, a check or a command failed", " 2:usage error", " 3:refused for safety; nothing was written", " 4:an I/O error"},
+        mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Takes a Linux KVM host from \"I have a spare GPU\" to a VM that owns it, safely.",
         subcommands = {CheckCommand.class, GroupsCommand.class, ReportCommand.class, PluginsCommand.class, PlanCommand.class, VmCommand.class,
             ApplyCommand.class, RollbackCommand.class, HistoryCommand.class, VerifyCommand.class,
-            ProfilesCommand.class},
-        footer = {"", "Exit status: 0 ok/ready, 1 not ready, 2 usage error, 3 refused for safety, 4 I/O error."})
+            ProfilesCommand.class})
 public final class PassthroughCommand implements Runnable {
 
     @Option(names = "--root", paramLabel = "DIR", scope = ScopeType.INHERIT,

@@ -22,7 +22,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** `passthrough plan --device ADDR`: what reserving the device's group would change, and why. Writes nothing. */
-@Command(name = "plan", mixinStandardHelpOptions = true,
+@Command(name = "plan", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:planned (nothing is written)", " 2:usage error", " 3:refused for safety"},
+        mixinStandardHelpOptions = true,
         description = {"Show what reserving a GPU's whole IOMMU group at boot would change: the devices, the route "
                 + "(vfio-pci or pci-stub), every file edit as a unified diff, every command, warnings. Nothing is written.",
             "Exit 0 with a plan, 3 when refused for safety (the message names the override, if any)."})

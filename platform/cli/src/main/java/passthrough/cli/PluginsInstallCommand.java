@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `passthrough plugins install JAR [--trust]`: audit a vendor's plugin, then install it journaled. */
-@Command(name = "install", mixinStandardHelpOptions = true,
+@Command(name = "install", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:installed", " 2:usage error", " 3:refused (manifest, Plugin-Requires or the bytecode audit); nothing was written"},
+        mixinStandardHelpOptions = true,
         description = {"Install a third-party pf4j plugin jar under <root>/var/lib/passthrough/plugins, after checking "
                 + "its manifest (Plugin-Id, -Version, -Provider, -Requires against this passthrough's version) and "
                 + "auditing its byte code without loading it: a plugin may not write files, start processes, open "

@@ -16,7 +16,8 @@ import passthrough.core.plugins.audit.AuditRecord;
 import picocli.CommandLine.Command;
 
 /** `passthrough plugins list`: what is loaded, from where, with what audit, and what failed. */
-@Command(name = "list", mixinStandardHelpOptions = true,
+@Command(name = "list", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:listed", " 2:usage error"},
+        mixinStandardHelpOptions = true,
         description = "List loaded plugins (id, origin, version, state, extension points, path, and for installed "
                 + "third-party plugins their audit), built-in extensions, and plugins that could not be loaded.")
 final class PluginsListCommand extends PluginsSubcommand implements Callable<Integer> {

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** `passthrough plugins remove ID`: takes an installed third-party plugin away, journaled. */
-@Command(name = "remove", mixinStandardHelpOptions = true,
+@Command(name = "remove", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:removed", " 2:usage error", " 3:refused"},
+        mixinStandardHelpOptions = true,
         description = {"Remove a third-party plugin installed with `plugins install`: its jar and audit record under "
                 + "<root>/var/lib/passthrough/plugins, as one transaction (`history` lists it, `rollback` puts it back).",
             "Exit 0 removed, 2 no such installed plugin, 3 refused, 4 I/O error."})

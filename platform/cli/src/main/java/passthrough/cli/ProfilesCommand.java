@@ -5,7 +5,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** `passthrough profiles ...`: the group of profile commands; each subcommand is a {@link NestedSubcommand}. */
-@Command(name = "profiles", mixinStandardHelpOptions = true,
+@Command(name = "profiles", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:done", " 2:usage error", " 3:refused"},
+        mixinStandardHelpOptions = true,
         description = "Distribution profiles: which plugins serve each distribution, their settings, the packages and "
                 + "host quirks it needs. Shipped ones come with passthrough; installed ones live in "
                 + "/etc/passthrough/profiles (under --root), put there from signed bundles.",

@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `passthrough profiles install BUNDLE`: verify a bundle, then install it as one transaction that rollback undoes. */
-@Command(name = "install", mixinStandardHelpOptions = true,
+@Command(name = "install", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:installed", " 2:usage error", " 3:refused (signature, manifest, an unsafe entry); nothing was written"},
+        mixinStandardHelpOptions = true,
         description = {"Verify a profile bundle (its manifest, its signature by a key in <root>/" + BundleLayout.TRUSTED_KEYS_DIR
                 + "/, its entries) and install it as one transaction: profiles to /" + BundleLayout.INSTALLED_PROFILES_DIR
                 + "/, plugins to /" + BundleLayout.INSTALLED_PLUGINS_DIR + "/.",

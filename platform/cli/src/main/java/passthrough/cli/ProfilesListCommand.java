@@ -13,7 +13,8 @@ import passthrough.core.profiles.ProfileChoice;
 import picocli.CommandLine.Command;
 
 /** `passthrough profiles list`: every profile, where it comes from, what it matches, and which one this host gets. */
-@Command(name = "list", mixinStandardHelpOptions = true,
+@Command(name = "list", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:listed", " 2:usage error"},
+        mixinStandardHelpOptions = true,
         description = {"List the shipped and installed profiles, what os-release each matches, and the one this host "
                 + "(--root) gets and why. Profiles that cannot be read are listed with the reason."})
 final class ProfilesListCommand extends NestedSubcommand implements Callable<Integer> {

@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
  * `passthrough profiles remove ID`: deletes an installed profile through the executor, so `history` shows it and
  * `rollback` puts it back. A shipped profile is part of passthrough and is not removed.
  */
-@Command(name = "remove", mixinStandardHelpOptions = true,
+@Command(name = "remove", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:removed", " 2:usage error", " 3:refused (a shipped profile)"},
+        mixinStandardHelpOptions = true,
         description = {"Remove an installed profile (from /etc/passthrough/profiles under --root) as one journaled "
                 + "transaction: `passthrough history` lists it, `passthrough rollback` undoes it.",
             "Shipped profiles cannot be removed; install one with the same id (`profiles install --replace`) to override it."})

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** `passthrough profiles show ID`: what a profile says, in words. */
-@Command(name = "show", mixinStandardHelpOptions = true,
+@Command(name = "show", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:shown", " 2:usage error (an unknown profile)"},
+        mixinStandardHelpOptions = true,
         description = "Show one profile: what it matches, the plugins per extension point in order of preference, their "
                 + "settings, the guest firmware, host quirks, packages and notes, and the file it comes from.")
 final class ProfilesShowCommand extends NestedSubcommand implements Callable<Integer> {

@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** `passthrough report --out host.tar.gz`: capture what the tool reads, to share or to test with. */
-@Command(name = "report", mixinStandardHelpOptions = true,
+@Command(name = "report", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:the archive was written", " 2:usage error", " 4:the archive could not be written"},
+        mixinStandardHelpOptions = true,
         description = {"Capture exactly what passthrough reads from this host (the sysfs subset, proc files, "
                 + "os-release, boot and module configuration) into a tar.gz.",
             "Unpacked, it is a valid --root: `mkdir h && tar xzf host.tar.gz -C h && passthrough --root h check`.",

@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `passthrough rollback [TXID]`: put every file of a transaction back, byte for byte. */
-@Command(name = "rollback", mixinStandardHelpOptions = true,
+@Command(name = "rollback", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:rolled back (or already rolled back)", " 1:a command failed on the restored files", " 2:usage error", " 3:refused"},
+        mixinStandardHelpOptions = true,
         description = {"Restore the files of a transaction (default: the latest applied) from their backups, "
                 + "byte-identical, and run its commands again so generated files (grub.cfg, initramfs) follow.",
             "Refuses when a file changed since the transaction, unless --force."})

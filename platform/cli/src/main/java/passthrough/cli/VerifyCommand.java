@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** `passthrough verify --device ADDR`: after the reboot, is the whole group reserved? */
-@Command(name = "verify", mixinStandardHelpOptions = true,
+@Command(name = "verify", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:every device of the group is reserved as planned", " 1:not as planned (each failure names its cause)", " 2:usage error"},
+        mixinStandardHelpOptions = true,
         description = {"After the reboot: IOMMU active, command line as planned, EVERY device of the group bound to "
                 + "the stub driver, /dev/vfio/<group> present. Each failure names its likely cause and fix.",
             "Exit 0 when all hold, 1 otherwise."})

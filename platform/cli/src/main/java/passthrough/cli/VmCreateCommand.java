@@ -36,7 +36,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `passthrough vm create NAME --device ADDR ...`: the VM that owns the GPU, shown, then (--define) installed. */
-@Command(name = "create", mixinStandardHelpOptions = true,
+@Command(name = "create", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:printed, written or defined", " 1:not confirmed, or a command failed (files restored)", " 2:usage error", " 3:refused for safety; nothing was written"},
+        mixinStandardHelpOptions = true,
         description = {"Write the VM that owns the GPU: every function of the device's IOMMU group (bridges excluded) in "
                 + "one guest slot keeping its function numbers, q35 + UEFI (OVMF), the guest quirks that apply (NVIDIA's "
                 + "error 43, the SPICE mouse, a large-BAR card's PCI window), each explained.",

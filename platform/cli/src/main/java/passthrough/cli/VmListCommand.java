@@ -8,7 +8,8 @@ import passthrough.core.vm.VmPlanner;
 import picocli.CommandLine.Command;
 
 /** `passthrough vm list`: the VMs each hypervisor plugin sees, and which passthrough defined. */
-@Command(name = "list", mixinStandardHelpOptions = true,
+@Command(name = "list", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:listed", " 2:usage error"},
+        mixinStandardHelpOptions = true,
         description = "List the VMs the hypervisors know (libvirt's persistent domains, passthrough's QEMU scripts), "
                 + "marking those passthrough defined (`vm remove` works on those).")
 final class VmListCommand extends NestedSubcommand implements Callable<Integer> {

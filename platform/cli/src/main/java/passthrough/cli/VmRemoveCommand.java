@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `passthrough vm remove NAME`: undoes a VM passthrough defined, as one journaled transaction. */
-@Command(name = "remove", mixinStandardHelpOptions = true,
+@Command(name = "remove", exitCodeListHeading = "%nExit status:%n", exitCodeList = {" 0:removed", " 1:not confirmed, or a command failed", " 2:usage error", " 3:refused (not a VM passthrough defined)"},
+        mixinStandardHelpOptions = true,
         description = {"Remove a VM passthrough defined (libvirt: virsh undefine --nvram and its /etc/passthrough/vms "
                 + "document; qemu: its script) as one journaled transaction; `passthrough rollback` defines it again.",
             "Disks are never deleted. Exit 0 done, 1 not confirmed or a command failed, 2 no such VM, 3 refused."})
