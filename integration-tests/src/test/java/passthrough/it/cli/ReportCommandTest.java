@@ -32,12 +32,16 @@ class ReportCommandTest {
             "update-grub", "grub-mkconfig", "update-initramfs", "grub-script-check", "dracut", "mkinitcpio",
             // the distributions' boot set-ups (issue 17): what their writers, loaders, probes and profiles read
             "grubenv", "mkinitcpio.conf", "configuration", "proxmox-boot-uuids", "loader.conf", "grubby", "kernelstub",
-            "proxmox-boot-tool", "pveversion");
+            "proxmox-boot-tool", "pveversion", "kernel-install", "zz-systemd-boot");
 
-    /** Read by name pattern: a kernel's build configuration (intel-vtd), loader entries (grubby, systemd-boot-entries). */
+    /**
+     * Read by name pattern: a kernel's build configuration (intel-vtd), loader entries (grubby, systemd-boot-entries,
+     * kernel-cmdline: under /boot, /efi or /boot/efi), dracut's configuration files (dracut).
+     */
     static boolean readByPattern(String name, String base) {
         return name.contains("boot/config-") && base.startsWith("config-")
-                || name.contains("boot/loader/entries/") && base.endsWith(".conf");
+                || name.contains("loader/entries/") && base.endsWith(".conf")
+                || name.contains("dracut.conf.d/") && base.endsWith(".conf");
     }
 
     static List<String> samples() {
