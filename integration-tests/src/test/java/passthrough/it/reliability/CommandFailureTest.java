@@ -70,7 +70,7 @@ class CommandFailureTest {
 
         Cli.Result r = apply().exits(1);
 
-        assertTrue(r.err().startsWith("passthrough: command `update-grub` failed with exit status 3 (last output: "
+        assertTrue(withoutProgress(r.err()).startsWith("passthrough: command `update-grub` failed with exit status 3 (last output: "
                 + "/etc/default/grub: line 10: syntax error: unexpected end of file)"), r.err());
         assertTrue(r.err().contains("all files were restored to their state before the transaction"), r.err());
         assertTrue(r.err().contains("fix what the output says and apply again, or apply without commands"), r.err());
@@ -89,7 +89,7 @@ class CommandFailureTest {
 
         Cli.Result r = apply("--command-timeout", "2").exits(1);
 
-        assertTrue(r.err().startsWith("passthrough: command `update-grub` timed out after 2 s and was killed"), r.err());
+        assertTrue(withoutProgress(r.err()).startsWith("passthrough: command `update-grub` timed out after 2 s and was killed"), r.err());
         assertTrue(r.err().contains("all files were restored"), r.err());
         assertTrue(r.err().contains("apply again with a longer command timeout (--command-timeout SECONDS)"), r.err());
         assertTrue(r.err().contains("| Generating grub configuration file ..."), r.err());
@@ -145,7 +145,7 @@ class CommandFailureTest {
 
         Cli.Result r = Cli.run("--root", host.root.toString(), "apply", "--device", "01:00.0", "--allow-boot-gpu", "--yes").exits(1);
 
-        assertTrue(r.err().startsWith("passthrough: command `update-initramfs -u -k 6.1.0-27-amd64` failed with exit status 1"), r.err());
+        assertTrue(withoutProgress(r.err()).startsWith("passthrough: command `update-initramfs -u -k 6.1.0-27-amd64` failed with exit status 1"), r.err());
         assertTrue(r.err().contains("| E: /usr/share/initramfs-tools/hooks/vfio failed with return 1."), r.err());
         // the initramfs is rebuilt first (a bootloader refresh may copy it), so update-grub never ran; every file,
         // grub.cfg included, is as before
@@ -167,5 +167,25 @@ class CommandFailureTest {
         assertTrue(r.err().contains("run it by hand before rebooting"), r.err());
         assertTrue(r.err().contains("| grub-probe: error: failed to get canonical path of /dev/root."), r.err());
         assertFalse(Files.readString(host.root.resolve("etc/default/grub")).equals(applied), "the defaults are restored");
+    }
+
+    /**
+     * stderr without the progress lines a command run writes when stderr is no terminal ("passthrough: running X",
+     * "passthrough: X: failed after N s"): the error message follows them.
+     */
+    static String withoutProgress(String err) {
+        return err.lines().filter(l -> !l.matches("passthrough: running .*")
+                        && !l.matches("passthrough: .*: (ok|failed|timed out|missing) after \\d+ s")
+                        && !l.matches("passthrough: .*: still running after \\d+ s.*"))
+                .map(l -> l + "\n").collect(java.util.stream.Collectors.joining());
+    }
+
+    @Test
+    void theProgressLinesNameEachCommandAndHowItEnded() throws Exception {
+        host.withScript("update-grub", "#!/bin/sh\necho 'Generating grub configuration file ...'\n" + ON_NEW_CONFIG
+                + "  echo 'syntax error' >&2\n  exit 3\nfi\n" + REGENERATE);
+        Cli.Result r = apply().exits(1);
+        assertTrue(r.err().startsWith("passthrough: running update-grub\npassthrough: update-grub: failed after "), r.err());
+        assertTrue(r.err().contains("passthrough: update-grub: ok after "), "run again on the restored files: " + r.err());
     }
 }
