@@ -21,13 +21,8 @@ options:
     description: Keep only the groups holding a display controller (C(passthrough groups --gpu)).
     type: bool
     default: false
-  executable:
-    description: The passthrough program.
-    type: str
-    default: passthrough
-  root:
-    description: Read the host below this directory instead of C(/).
-    type: path
+extends_documentation_fragment:
+  - passthrough.gpu.passthrough
 attributes:
   check_mode:
     support: full

@@ -52,13 +52,8 @@ options:
   command_timeout:
     description: Seconds a command such as update-initramfs or dracut may run.
     type: int
-  executable:
-    description: The passthrough program.
-    type: str
-    default: passthrough
-  root:
-    description: Change the host below this directory instead of C(/) (C(passthrough --root)), e.g. a mounted image.
-    type: path
+extends_documentation_fragment:
+  - passthrough.gpu.passthrough
 attributes:
   check_mode:
     support: full

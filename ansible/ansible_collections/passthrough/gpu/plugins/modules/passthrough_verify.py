@@ -25,13 +25,8 @@ options:
     description: Also check the card's functions in other groups (as reserved with I(with_siblings)).
     type: bool
     default: false
-  executable:
-    description: The passthrough program.
-    type: str
-    default: passthrough
-  root:
-    description: Read the host below this directory instead of C(/).
-    type: path
+extends_documentation_fragment:
+  - passthrough.gpu.passthrough
 attributes:
   check_mode:
     support: full

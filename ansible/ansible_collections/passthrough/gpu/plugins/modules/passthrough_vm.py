@@ -74,13 +74,8 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  executable:
-    description: The passthrough program.
-    type: str
-    default: passthrough
-  root:
-    description: Change the host below this directory instead of C(/).
-    type: path
+extends_documentation_fragment:
+  - passthrough.gpu.passthrough
 attributes:
   check_mode:
     support: full

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import passthrough.cli.Main;
+import passthrough.it.realtools.RealRoot.Run;
 import passthrough.core.host.HostRoot;
 
 /**
@@ -59,8 +60,6 @@ class RealToolsTest {
     static List<String> initramfsBefore;
     static List<String> initramfsIdsRoute;
 
-    record Run(int exit, String out, String err, long millis) {
-    }
 
     @BeforeAll
     static void root() throws Exception {
@@ -88,10 +87,7 @@ class RealToolsTest {
 
     @AfterAll
     static void timings() {
-        if (TIMINGS.isEmpty()) return;
-        StringBuilder sb = new StringBuilder("timings:");
-        TIMINGS.forEach(t -> sb.append("\n  ").append(t));
-        System.out.println(sb);
+        RealRoot.print(TIMINGS);
     }
 
     static Run cli(String... args) {
@@ -99,38 +95,16 @@ class RealToolsTest {
     }
 
     static Run cliAt(Path at, String... args) {
-        List<String> all = new ArrayList<>(List.of("--root", at.toString()));
-        all.addAll(List.of(args));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        long t0 = System.nanoTime();
-        int exit = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        Run r = new Run(exit, out.toString(), err.toString(), (System.nanoTime() - t0) / 1_000_000);
         String what = "passthrough " + (at.equals(root) ? "" : "--root " + root.relativize(at) + " ") + String.join(" ", args);
-        TIMINGS.add(String.format("%7d ms  %s", r.millis(), what));
-        System.out.println(what + ": exit " + exit + " in " + r.millis() + " ms");
-        return r;
+        return RealRoot.cli(TIMINGS, what, at, args);
     }
 
-    /** A program of the Debian root, run inside it (lsinitramfs and grub-script-check need no /dev or /proc). */
     static String inRoot(String... argv) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("chroot", root.toString()));
-        cmd.addAll(List.of(argv));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), String.join(" ", argv) + " timed out");
-        assertEquals(0, p.exitValue(), String.join(" ", argv) + ":\n" + out);
-        return out;
+        return RealRoot.inRoot(root, argv);
     }
 
     static Map<String, String> etc() throws IOException {
-        Map<String, String> out = new TreeMap<>();
-        try (Stream<Path> s = Files.walk(root.resolve("etc"))) {
-            for (Path p : s.filter(Files::isRegularFile).filter(p -> !Files.isSymbolicLink(p)).toList()) {
-                out.put(root.relativize(p).toString(), new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1));
-            }
-        }
-        return out;
+        return RealRoot.etc(root);
     }
 
     static List<String> linuxLines(String grubCfg) {

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import passthrough.cli.Main;
+import passthrough.it.realtools.RealRoot.Run;
 
 /**
  * Debian 12's real dracut, lsinitrd, systemd-boot (bootctl), kernel-install and grub-mkconfig, on a copy of the
@@ -62,8 +63,6 @@ class RealToolsUefiTest {
     static String entryBefore;
     static List<String> initramfsBefore;
 
-    record Run(int exit, String out, String err, long millis) {
-    }
 
     @BeforeAll
     static void root() throws Exception {
@@ -110,23 +109,11 @@ class RealToolsUefiTest {
 
     @AfterAll
     static void timings() {
-        if (TIMINGS.isEmpty()) return;
-        StringBuilder sb = new StringBuilder("timings:");
-        TIMINGS.forEach(t -> sb.append("\n  ").append(t));
-        System.out.println(sb);
+        RealRoot.print(TIMINGS);
     }
 
     static Run cli(String... args) {
-        List<String> all = new ArrayList<>(List.of("--root", root.toString()));
-        all.addAll(List.of(args));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        long t0 = System.nanoTime();
-        int exit = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        Run r = new Run(exit, out.toString(), err.toString(), (System.nanoTime() - t0) / 1_000_000);
-        TIMINGS.add(String.format("%7d ms  passthrough %s", r.millis(), String.join(" ", args)));
-        System.out.println("passthrough " + String.join(" ", args) + ": exit " + exit + " in " + r.millis() + " ms");
-        return r;
+        return RealRoot.cli(TIMINGS, "passthrough " + String.join(" ", args), root, args);
     }
 
     /** The command's arguments followed by the plugin flags (options of plan and apply, not global ones). */
@@ -136,25 +123,12 @@ class RealToolsUefiTest {
         return all.toArray(String[]::new);
     }
 
-    /** A program of the Debian root, run inside it (lsinitrd needs no /dev or /proc). */
     static String inRoot(String... argv) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("chroot", root.toString()));
-        cmd.addAll(List.of(argv));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), String.join(" ", argv) + " timed out");
-        assertEquals(0, p.exitValue(), String.join(" ", argv) + ":\n" + out);
-        return out;
+        return RealRoot.inRoot(root, argv);
     }
 
     static Map<String, String> etc() throws IOException {
-        Map<String, String> out = new TreeMap<>();
-        try (Stream<Path> s = Files.walk(root.resolve("etc"))) {
-            for (Path p : s.filter(Files::isRegularFile).filter(p -> !Files.isSymbolicLink(p)).toList()) {
-                out.put(root.relativize(p).toString(), new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1));
-            }
-        }
-        return out;
+        return RealRoot.etc(root);
     }
 
     /** dracut's own listing of an image: the paths of its files (lsinitrd prints `ls -l` lines). */
